@@ -1,0 +1,146 @@
+"""``live``: serve a node, try it with a demo lecture, create lectures."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+from typing import Any, Sequence
+
+from aiohttp import web
+
+from live import __version__, config
+from live.app import run, serve
+from live.web.context import SERVICES
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    for s in config.SETTINGS:
+        if s.flag:
+            parser.add_argument(s.option, dest=s.name, type=s.parse, default=None,
+                                help=f"{s.help} [{s.env}; default {s.default}]")
+
+
+def _settings(args: argparse.Namespace) -> config.Settings:
+    return config.load({s.name: getattr(args, s.name, None) for s in config.SETTINGS if s.flag})
+
+
+def _lan_address() -> str | None:
+    """The address a phone on the same network would use (no packet is sent)."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))
+            return s.getsockname()[0]
+    except OSError:
+        return None
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    run(serve(_settings(args)))
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from live.demo import ensure_demo
+
+    settings = _settings(args)
+
+    async def on_ready(app: web.Application, base: str) -> None:
+        svc = app[SERVICES]
+        code = await ensure_demo(svc.store, svc.keys.secret)
+        lecture = await svc.store.lecture(code)
+        assert lecture is not None
+        print(f"\n  观众页 viewer:     {base}/l/{code}", flush=True)
+        if settings.host in ("0.0.0.0", "::"):
+            lan = _lan_address()
+            if lan:
+                print(f"  手机 on a phone:   http://{lan}:{base.rsplit(':', 1)[1]}/l/{code}", flush=True)
+        else:
+            print("  (add --host 0.0.0.0 to open it from a phone on the same network)", flush=True)
+        print(f"  控制台 control:    {base}/l/{code}/control?key={lecture.moderator_key}", flush=True)
+        print(f"  接口 API:          {base}/api/v1/lectures/{code}\n", flush=True)
+
+    run(serve(settings, on_ready))
+
+
+def _admin_token(settings: config.Settings) -> str:
+    if settings.admin_token:
+        return settings.admin_token
+    path = Path(settings.data_dir) / "admin_token"
+    if path.exists():
+        return path.read_text().strip()
+    raise SystemExit(f"live: no admin token: set LIVE_ADMIN_TOKEN or run the server once with --data-dir {settings.data_dir}")
+
+
+def cmd_lecture_create(args: argparse.Namespace) -> None:
+    settings = _settings(args)
+    server = (args.server or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+    body: dict[str, Any] = {"title": args.title}
+    if args.description:
+        body["description"] = args.description
+    if args.speaker:
+        body["speakers"] = [dict(zip(("name", "title"), s.split(":", 1))) for s in args.speaker]
+    for key in ("starts_at", "ends_at", "stream_url"):
+        if getattr(args, key):
+            body[key] = getattr(args, key)
+    request = urllib.request.Request(
+        f"{server}/api/v1/lectures",
+        data=json.dumps(body).encode(),
+        headers={"Authorization": f"Bearer {_admin_token(settings)}", "Content-Type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            record = json.load(response)
+    except urllib.error.HTTPError as exc:
+        raise SystemExit(f"live: {exc.code}: {exc.read().decode(errors='replace')}") from None
+    except urllib.error.URLError as exc:
+        raise SystemExit(f"live: cannot reach {server} ({exc.reason}); is `live serve` running?") from None
+    if args.json:
+        print(json.dumps(record, ensure_ascii=False, indent=2))
+        return
+    print(f"code:      {record['code']}")
+    for role, url in record["urls"].items():
+        print(f"{role + ':':<10} {url}")
+    print(f"moderator key: {record['moderator_key']}")
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="live", description="A livestream lecture companion: comment wall, likes, Q&A.")
+    p.add_argument("--version", action="version", version=f"live {__version__}")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("serve", help="run a node")
+    _add_settings(s)
+    s.set_defaults(func=cmd_serve)
+
+    d = sub.add_parser("demo", help="run a node with a sample lecture and print its links")
+    _add_settings(d)
+    d.set_defaults(func=cmd_demo)
+
+    lec = sub.add_parser("lecture", help="manage lectures on a running node")
+    lsub = lec.add_subparsers(dest="lecture_command", required=True)
+    c = lsub.add_parser("create", help="create a lecture and print its links")
+    _add_settings(c)
+    c.add_argument("--server", help="the node's URL (default: from --host/--port or LIVE_PUBLIC_URL)")
+    c.add_argument("--title", required=True)
+    c.add_argument("--description")
+    c.add_argument("--speaker", action="append", metavar="NAME[:TITLE]", help="repeat for each speaker")
+    c.add_argument("--starts-at", dest="starts_at", metavar="ISO8601")
+    c.add_argument("--ends-at", dest="ends_at", metavar="ISO8601")
+    c.add_argument("--stream-url", dest="stream_url")
+    c.add_argument("--json", action="store_true", help="print the whole record as JSON")
+    c.set_defaults(func=cmd_lecture_create)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

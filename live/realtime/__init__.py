@@ -1,0 +1,1 @@
+"""Moving events: the store and broker interface, its backends, and the hub."""

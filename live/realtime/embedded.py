@@ -1,0 +1,332 @@
+"""The embedded backend: one node, state in memory, durability in SQLite.
+
+Each lecture that is in use has a ``Room`` in memory (rebuilt at first use
+by replaying its stored log), so reads never wait on the disk; every change
+is queued to the SQLite thread and acknowledged after its batch commits.
+Fan-out is in-process: published events go straight to the local hub.
+
+A crash can leave events that viewers saw (they are applied in memory at
+once) but that were never committed. So the store marks itself running,
+and a start that finds the mark (the last run did not close cleanly) gives
+every lecture a new ``epoch``: clients then take a fresh snapshot instead
+of trusting a ``seq`` that may now name another event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import sqlite3
+from functools import partial
+from typing import Any, Callable
+
+import orjson
+
+from live.config import Settings
+from live.core import clock as clockmod
+from live.core.codes import new_code, new_secret
+from live.core.errors import Refusal
+from live.core.events import Event
+from live.core.lecture import Lecture
+from live.core.ratelimit import Buckets, Rate
+from live.core.room import Room
+from live.protocol import AskQuestion, Command, Like, PostComment, Vote
+from live.realtime.sqlite import SqliteWriter, Statement
+from live.realtime.store import Store, Welcome
+
+log = logging.getLogger(__name__)
+
+ACKS_KEPT = 100_000  # per lecture: enough for any retry, bounded for memory
+
+
+def _event_row(code: str, e: Event) -> Statement:
+    return (
+        "INSERT INTO events (code, seq, kind, data, private, author, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (code, e.seq, e.kind, orjson.dumps(e.data).decode(), int(e.private), e.author, e.at),
+    )
+
+
+def _lecture_row(lecture: Lecture) -> Statement:
+    return ("UPDATE lectures SET data = ? WHERE code = ?", (orjson.dumps(lecture.to_row()).decode(), lecture.code))
+
+
+def _load_room(conn: sqlite3.Connection, lecture: Lecture, history_size: int) -> Room:
+    room = Room(lecture, history_size=history_size)
+    for seq, kind, data, private, author, at in conn.execute(
+        "SELECT seq, kind, data, private, author, at FROM events WHERE code = ? ORDER BY seq", (lecture.code,)
+    ):
+        room.apply(Event(seq, kind, orjson.loads(data), bool(private), author, at))
+    room.lecture = lecture
+    for question, viewer in conn.execute("SELECT question, viewer FROM votes WHERE code = ?", (lecture.code,)):
+        room.votes[question].add(viewer)
+        room.voted[viewer].add(question)
+    room.viewers.update(v for (v,) in conn.execute("SELECT viewer FROM viewers WHERE code = ?", (lecture.code,)))
+    rows = conn.execute(
+        "SELECT viewer, cid, ack FROM acks WHERE code = ? ORDER BY at DESC LIMIT ?", (lecture.code, ACKS_KEPT)
+    ).fetchall()
+    for viewer, cid, ack in reversed(rows):
+        room.acks[(viewer, cid)] = orjson.loads(ack)
+    room.likes, room.visits, room.peak_online = conn.execute(
+        "SELECT likes, visits, peak_online FROM lectures WHERE code = ?", (lecture.code,)
+    ).fetchone()
+    return room
+
+
+def _load_lectures(conn: sqlite3.Connection) -> tuple[list[Lecture], bool]:
+    unclean = conn.execute("SELECT value FROM meta WHERE key = 'running'").fetchone() is not None
+    lectures = [Lecture.from_row(orjson.loads(d)) for (d,) in conn.execute("SELECT data FROM lectures")]
+    if unclean:
+        for lecture in lectures:
+            lecture.epoch = new_secret(9)
+            conn.execute(*_lecture_row(lecture))
+    conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('running', '1')")
+    return lectures, unclean
+
+
+class EmbeddedStore(Store):
+    def __init__(self, settings: Settings, clock: Callable[[], float] = clockmod.now) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = clock
+        self.db = SqliteWriter(
+            settings.data_path / "live.db", synchronous=settings.sqlite_synchronous, batch_max=settings.write_batch
+        )
+        self._lectures: dict[str, Lecture] = {}
+        self._rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Future[Room]] = {}
+        self._online: dict[str, int] = {}
+        self._buckets = {
+            "comment": Buckets(Rate(settings.comment_rate, settings.comment_burst), clock),
+            "question": Buckets(Rate(settings.question_rate, settings.question_burst), clock),
+            "vote": Buckets(Rate(settings.vote_rate, settings.vote_burst), clock),
+            "like": Buckets(Rate(settings.like_rate, settings.like_burst), clock),
+        }
+        self._background: set[asyncio.Future[Any]] = set()
+        self.recovered_from_crash = False
+
+    # -- lifecycle -------------------------------------------------------
+
+    async def open(self) -> None:
+        await self.db.start()
+        lectures, self.recovered_from_crash = await self.db.read(_load_lectures)
+        self._lectures = {lec.code: lec for lec in lectures}
+        if self.recovered_from_crash:
+            log.warning("the last run did not stop cleanly: every lecture gets a new epoch")
+
+    async def close(self) -> None:
+        if self._background:
+            await asyncio.gather(*self._background, return_exceptions=True)
+        self.db.write([("DELETE FROM meta WHERE key = 'running'", ())])
+        await self.db.stop()
+
+    async def ready(self) -> bool:
+        try:
+            await asyncio.wait_for(self.db.read(lambda conn: conn.execute("SELECT 1").fetchone()), 5)
+        except (asyncio.TimeoutError, sqlite3.Error):
+            return False
+        return self.db.failed is None
+
+    # -- plumbing --------------------------------------------------------
+
+    async def _room(self, code: str) -> Room:
+        room = self._rooms.get(code)
+        if room is not None:
+            return room
+        lecture = self._lectures.get(code)
+        if lecture is None:
+            raise Refusal("not_found", f"No lecture with code {code}.")
+        loading = self._loading.get(code)
+        if loading is None:
+            loading = self.db.read(partial(_load_room, lecture=lecture, history_size=self.settings.history_size))
+            self._loading[code] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(code, None))
+        room = await asyncio.shield(loading)
+        return self._rooms.setdefault(code, room)
+
+    async def _commit(self, code: str, statements: list[Statement], on_commit: Callable[[], None] | None = None) -> None:
+        try:
+            await self.db.write(statements, on_commit)
+        except sqlite3.Error:
+            # Memory ran ahead of the disk: forget the room so the next use
+            # rebuilds it from what was really committed.
+            log.exception("a write to the embedded store failed")
+            self._rooms.pop(code, None)
+            raise Refusal("unavailable", "The store could not save this; nothing was kept. Try again.") from None
+
+    def _later(self, statements: list[Statement]) -> None:
+        """A write nobody waits for (visits, peaks): aggregates that may
+        lag, flushed before the store closes."""
+        future = self.db.write(statements)
+        self._background.add(future)
+        future.add_done_callback(self._background.discard)
+        future.add_done_callback(lambda f: f.cancelled() or f.exception())
+
+    def _publish_after(self, code: str, events: list[Event]) -> Callable[[], None]:
+        return lambda: self._publish_events(code, events)
+
+    # -- lectures ----------------------------------------------------------
+
+    async def create_lecture(self, fields: dict[str, Any]) -> Lecture:
+        code = new_code()
+        while code in self._lectures:
+            code = new_code()
+        lecture = Lecture(
+            code=code,
+            moderator_key=new_secret(),
+            epoch=new_secret(9),
+            created_at=clockmod.iso(self.clock()),
+            **{k: v for k, v in fields.items() if k != "settings"},
+        )
+        lecture = lecture.with_changes({"settings": fields.get("settings", {})})
+        self._lectures[code] = lecture
+        try:
+            await self._commit(code, [
+                ("INSERT INTO lectures (code, data) VALUES (?, ?)", (code, orjson.dumps(lecture.to_row()).decode()))
+            ])
+        except Refusal:
+            self._lectures.pop(code, None)
+            raise
+        return lecture
+
+    async def lecture(self, code: str) -> Lecture | None:
+        room = self._rooms.get(code)
+        return room.lecture if room is not None else self._lectures.get(code)
+
+    async def lectures(self) -> list[Lecture]:
+        return sorted(
+            (self._rooms[c].lecture if c in self._rooms else lec for c, lec in self._lectures.items()),
+            key=lambda lec: lec.created_at,
+            reverse=True,
+        )
+
+    async def update_lecture(self, code: str, changes: dict[str, Any]) -> Lecture:
+        room = await self._room(code)
+        event = room.update_lecture(changes, self.clock())
+        lecture = room.lecture
+        self._lectures[code] = lecture
+        await self._commit(code, [_event_row(code, event), _lecture_row(lecture)], self._publish_after(code, [event]))
+        return lecture
+
+    # -- viewers' messages -------------------------------------------------
+
+    async def _recall(self, code: str, viewer: str, cid: str) -> dict[str, Any] | None:
+        return (await self._room(code)).acks.get((viewer, cid))
+
+    async def _take(self, code: str, viewer: str, kind: str, n: int) -> float | None:
+        return self._buckets[kind].take((code, viewer), n)
+
+    async def _write(self, code: str, viewer: str, command: Command, cid: str | None) -> dict[str, Any]:
+        room = await self._room(code)
+        now = self.clock()
+        statements: list[Statement] = []
+        events: list[Event] = []
+        tallies: dict[str, int] = {}
+        if isinstance(command, (PostComment, AskQuestion)):
+            if isinstance(command, PostComment):
+                event = room.post_comment(viewer, command.text, command.nickname, now)
+            else:
+                event = room.post_question(viewer, command.text, command.nickname, command.anonymous, now)
+            events.append(event)
+            statements.append(_event_row(code, event))
+            fields: dict[str, Any] = {"ref": event.data["id"], "record": event.data}
+            if event.private:
+                fields["held"] = True
+        elif isinstance(command, Vote):
+            changed, tally = room.vote(viewer, command.question, command.up)
+            if changed:
+                tallies[command.question] = tally
+                statements.append((
+                    "INSERT OR IGNORE INTO votes (code, question, viewer) VALUES (?, ?, ?)" if command.up
+                    else "DELETE FROM votes WHERE code = ? AND question = ? AND viewer = ?",
+                    (code, command.question, viewer),
+                ))
+            fields = {"question": command.question, "votes": tally, "up": command.up}
+        elif isinstance(command, Like):
+            fields = {"likes": room.like(command.count)}
+            statements.append(("UPDATE lectures SET likes = ? WHERE code = ?", (room.likes, code)))
+        else:  # pragma: no cover - protocol.parse makes no other command with an effect
+            raise TypeError(type(command).__name__)
+        if cid is not None:
+            statements.append((
+                "INSERT OR REPLACE INTO acks (code, viewer, cid, ack, at) VALUES (?, ?, ?, ?, ?)",
+                (code, viewer, cid, orjson.dumps(fields).decode(), now),
+            ))
+
+        def committed() -> None:
+            if events:
+                self._publish_events(code, events)
+            if tallies:
+                self._publish_votes(code, tallies)
+            if cid is not None:
+                room.acks[(viewer, cid)] = fields
+                if len(room.acks) > ACKS_KEPT:
+                    del room.acks[next(iter(room.acks))]
+
+        await self._commit(code, statements, committed)
+        return fields
+
+    # -- moderation ----------------------------------------------------------
+
+    async def moderate_comment(self, code: str, cid: str, action: str) -> dict[str, Any]:
+        room = await self._room(code)
+        event = room.moderate_comment(cid, action, self.clock())
+        if event is not None:
+            await self._commit(code, [_event_row(code, event)], self._publish_after(code, [event]))
+        return room.comment(cid)
+
+    async def update_question(
+        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None
+    ) -> dict[str, Any]:
+        room = await self._room(code)
+        events = room.update_question(qid, self.clock(), state=state, answer=answer, speaker=speaker)
+        if events:
+            await self._commit(code, [_event_row(code, e) for e in events], self._publish_after(code, events))
+        return room.question(qid)
+
+    # -- reading -------------------------------------------------------------
+
+    async def join(self, code: str, viewer: str, *, since: int | None, epoch: str | None, moderator: bool,
+                   snapshot_comments: int) -> Welcome:
+        room = await self._room(code)
+        events = room.events_after(since) if since is not None and epoch == room.lecture.epoch else None
+        resumed = events is not None
+        new_viewer = room.join(viewer, resumed)
+        statements: list[Statement] = []
+        if not resumed:
+            statements.append(("UPDATE lectures SET visits = ? WHERE code = ?", (room.visits, code)))
+        if new_viewer:
+            statements.append(("INSERT OR IGNORE INTO viewers (code, viewer) VALUES (?, ?)", (code, viewer)))
+        if statements:
+            self._later(statements)
+        snapshot = None if resumed else room.snapshot(
+            viewer, moderator=moderator, comments=snapshot_comments, online=self._online.get(code, 0)
+        )
+        return Welcome(room.seq, room.lecture.epoch, resumed, events, snapshot, room.lecture)
+
+    async def set_online(self, code: str, online: int) -> None:
+        self._online[code] = online
+        room = self._rooms.get(code)
+        if room is not None and online > room.peak_online:
+            room.report_online(online)
+            self._later([("UPDATE lectures SET peak_online = ? WHERE code = ?", (online, code))])
+
+    async def stats(self, code: str) -> dict[str, int]:
+        return (await self._room(code)).stats(self._online.get(code, 0))
+
+    async def tallies(self, code: str) -> dict[str, int]:
+        return (await self._room(code)).tallies()
+
+    async def comments(self, code: str, *, after: int, limit: int, moderator: bool) -> list[dict[str, Any]]:
+        return (await self._room(code)).comments_after(after, limit, moderator=moderator)
+
+    async def questions(self, code: str, *, state: str | None, moderator: bool) -> list[dict[str, Any]]:
+        return (await self._room(code)).questions_list(moderator=moderator, state=state)
+
+    async def export(self, code: str) -> dict[str, Any]:
+        room = await self._room(code)
+        return {
+            "lecture": room.lecture.public(),
+            "featured_comments": [c for c in room.comments.values() if c["featured"] and c["state"] == "visible"],
+            "answered_questions": room.questions_list(moderator=False, state="answered"),
+            "stats": room.stats(self._online.get(code, 0)),
+        }

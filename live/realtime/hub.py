@@ -1,0 +1,216 @@
+"""Per-lecture fan-out on one node.
+
+Events that the store publishes wait in their room until the next tick;
+then one frame carrying all of them is encoded once per audience (viewers
+see private events as placeholders, moderators see everything) and the same
+bytes are written to every connection. Counters and vote tallies are
+aggregates: sampled every ``counters_ms``, sent only when they changed.
+
+A connection joins in two steps so that it misses nothing and gets nothing
+twice: ``attach`` before the store is asked for the welcome (events that
+arrive meanwhile are buffered for it), ``go_live`` after the welcome and
+resumed events are written (buffered events it already has are dropped).
+
+A client that does not read (its transport buffer passes
+``send_buffer_bytes``) is cut off at once: a broadcast never waits for
+the slowest phone, and memory never grows without end.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from live import protocol
+from live.core.events import Event
+from live.realtime.store import Store
+from live.realtime.wire import text_frame, transport_of
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(eq=False)
+class Connection:
+    ws: web.WebSocketResponse
+    viewer: str
+    moderator: bool = False
+    #: The last seq this connection has; None while its welcome is being made.
+    seq: int | None = None
+    buffer: list[Event] = field(default_factory=list)
+    transport: asyncio.Transport | None = None
+
+    def write(self, frame: bytes, limit: int) -> bool:
+        """Queue a whole frame; False (and the connection cut) when the
+        client has stopped reading or is gone."""
+        t = self.transport
+        if t is None or t.is_closing():
+            return False
+        if t.get_write_buffer_size() > limit:
+            log.info("cutting off a slow client of %s", self.viewer[:12])
+            t.abort()
+            return False
+        t.write(frame)
+        return True
+
+
+class RoomHub:
+    def __init__(self, hub: "Hub", code: str) -> None:
+        self.hub = hub
+        self.code = code
+        self.conns: set[Connection] = set()
+        self.pending: list[Event] = []
+        self.pending_votes: dict[str, int] = {}
+        self.last_counters: dict[str, int] | None = None
+
+    # Listener: called by the store's broker, in seq order.
+    def on_events(self, code: str, events: list[Event]) -> None:
+        self.pending.extend(events)
+        for conn in self.conns:
+            if conn.seq is None:
+                conn.buffer.extend(events)
+        self.hub.dirty.add(self)
+
+    def on_votes(self, code: str, tallies: dict[str, int]) -> None:
+        self.pending_votes.update(tallies)
+
+    def flush_events(self) -> None:
+        events, self.pending = self.pending, []
+        if not events:
+            return
+        first, last = events[0].seq, events[-1].seq
+        shared: dict[bool, bytes] = {}
+        limit = self.hub.send_buffer_bytes
+        for conn in tuple(self.conns):
+            if conn.seq is None or conn.seq >= last:
+                continue
+            if conn.seq < first:
+                frame = shared.get(conn.moderator)
+                if frame is None:
+                    frame = shared[conn.moderator] = text_frame(
+                        protocol.events_frame(e.full() if conn.moderator else e.public() for e in events)
+                    )
+            else:  # joined during this tick: only what its welcome did not cover
+                frame = text_frame(protocol.events_frame(
+                    e.full() if conn.moderator else e.public() for e in events if e.seq > conn.seq
+                ))
+            if conn.write(frame, limit):
+                conn.seq = last
+        self.hub.frames_sent += len(self.conns)
+
+    async def flush_aggregates(self) -> None:
+        store = self.hub.store
+        await store.set_online(self.code, len(self.conns))
+        stats = await store.stats(self.code)
+        frames = []
+        if stats != self.last_counters:
+            self.last_counters = stats
+            frames.append(text_frame(protocol.counters_frame(stats)))
+        if self.pending_votes:
+            votes, self.pending_votes = self.pending_votes, {}
+            frames.append(text_frame(protocol.votes_frame(votes)))
+        if frames:
+            data = b"".join(frames)
+            limit = self.hub.send_buffer_bytes
+            for conn in tuple(self.conns):
+                if conn.seq is not None:
+                    conn.write(data, limit)
+
+
+class Hub:
+    def __init__(self, store: Store, *, tick_ms: int, counters_ms: int, send_buffer_bytes: int) -> None:
+        self.store = store
+        self.tick = tick_ms / 1000
+        self.counters_every = counters_ms / 1000
+        self.send_buffer_bytes = send_buffer_bytes
+        self.rooms: dict[str, RoomHub] = {}
+        self.dirty: set[RoomHub] = set()
+        self.frames_sent = 0
+        self._tasks: list[asyncio.Task[None]] = []
+
+    def start(self) -> None:
+        self._tasks = [
+            asyncio.create_task(self._tick_loop(), name="hub-tick"),
+            asyncio.create_task(self._counters_loop(), name="hub-counters"),
+        ]
+
+    async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+        self._tasks = []
+
+    @property
+    def connections(self) -> int:
+        return sum(len(r.conns) for r in self.rooms.values())
+
+    def online(self, code: str) -> int:
+        room = self.rooms.get(code)
+        return len(room.conns) if room else 0
+
+    # -- joining and leaving -------------------------------------------------
+
+    def attach(self, code: str, conn: Connection) -> None:
+        room = self.rooms.get(code)
+        if room is None:
+            room = self.rooms[code] = RoomHub(self, code)
+            self.store.subscribe(code, room)
+        conn.transport = transport_of(conn.ws)
+        room.conns.add(conn)
+
+    def go_live(self, conn: Connection, seq: int) -> None:
+        """Write what was buffered after ``seq`` and switch to the shared frames."""
+        missed = [e for e in conn.buffer if e.seq > seq]
+        conn.buffer = []
+        if missed:
+            conn.write(text_frame(protocol.events_frame(e.full() if conn.moderator else e.public() for e in missed)),
+                       self.send_buffer_bytes)
+            seq = missed[-1].seq
+        conn.seq = seq
+
+    def detach(self, code: str, conn: Connection) -> None:
+        room = self.rooms.get(code)
+        if room is None:
+            return
+        room.conns.discard(conn)
+        if not room.conns:
+            self.store.unsubscribe(code, room)
+            del self.rooms[code]
+            self.dirty.discard(room)
+            # A last count of zero, so "online" does not stay at the last viewer.
+            task = asyncio.get_running_loop().create_task(self.store.set_online(code, 0))
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
+    async def close_all(self, code: int, message: bytes = b"") -> None:
+        conns = [c for r in self.rooms.values() for c in r.conns]
+        await asyncio.gather(*(c.ws.close(code=code, message=message) for c in conns), return_exceptions=True)
+
+    # -- the loops -----------------------------------------------------------
+
+    async def _tick_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.tick)
+            self.flush()
+
+    def flush(self) -> None:
+        dirty, self.dirty = self.dirty, set()
+        for room in dirty:
+            try:
+                room.flush_events()
+            except Exception:  # one broken room must not stop the others' fan-out
+                log.exception("fan-out failed for %s", room.code)
+
+    async def _counters_loop(self) -> None:
+        while True:
+            await asyncio.sleep(self.counters_every)
+            for room in tuple(self.rooms.values()):
+                try:
+                    await room.flush_aggregates()
+                except Exception:
+                    log.exception("counters failed for %s", room.code)
+
+    def snapshot_state(self) -> dict[str, Any]:
+        return {"rooms": len(self.rooms), "connections": self.connections, "frames_sent": self.frames_sent}

@@ -1,0 +1,187 @@
+"""The store and broker, one interface for every backend.
+
+A store keeps lectures and their durable logs, assigns each event its
+``seq``, answers idempotent writes, rate-limits viewers and carries new
+events and vote tallies to every subscriber (the hub of each node that has
+viewers of the lecture). ``embedded`` keeps one node's state in SQLite;
+a Redis backend shares it between nodes. Both pass ``tests/realtime``.
+
+Every write is acknowledged only after it is committed, and its events are
+published only after that too, so no viewer ever sees an event that a
+crash could take back.
+"""
+
+from __future__ import annotations
+
+import abc
+import asyncio
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from live.core.errors import Refusal
+from live.core.events import Event
+from live.core.lecture import Lecture
+from live.protocol import AskQuestion, Command, Like, PostComment, Vote, ack_ok
+
+
+class Listener(Protocol):
+    def on_events(self, code: str, events: list[Event]) -> None: ...
+
+    def on_votes(self, code: str, tallies: dict[str, int]) -> None: ...
+
+
+@dataclass(frozen=True)
+class Welcome:
+    seq: int
+    epoch: str
+    resumed: bool
+    #: On a resume, the events after ``since``; else None.
+    events: list[Event] | None
+    #: Without a resume, the state to start from; else None.
+    snapshot: dict[str, Any] | None
+    lecture: Lecture
+
+
+RATE_KINDS = {PostComment: "comment", AskQuestion: "question", Vote: "vote", Like: "like"}
+
+
+class Store(abc.ABC):
+    """What the web layer and the hub need from a backend."""
+
+    def __init__(self) -> None:
+        self._listeners: dict[str, set[Listener]] = {}
+        self._inflight: dict[tuple[str, str, str], asyncio.Future[dict[str, Any]]] = {}
+
+    # -- lifecycle -------------------------------------------------------
+
+    @abc.abstractmethod
+    async def open(self) -> None: ...
+
+    @abc.abstractmethod
+    async def close(self) -> None:
+        """Flush every accepted write, then release the backend."""
+
+    @abc.abstractmethod
+    async def ready(self) -> bool: ...
+
+    # -- broker ------------------------------------------------------------
+
+    def subscribe(self, code: str, listener: Listener) -> None:
+        self._listeners.setdefault(code, set()).add(listener)
+
+    def unsubscribe(self, code: str, listener: Listener) -> None:
+        listeners = self._listeners.get(code)
+        if listeners is not None:
+            listeners.discard(listener)
+            if not listeners:
+                del self._listeners[code]
+
+    def _publish_events(self, code: str, events: list[Event]) -> None:
+        for listener in tuple(self._listeners.get(code, ())):
+            listener.on_events(code, events)
+
+    def _publish_votes(self, code: str, tallies: dict[str, int]) -> None:
+        for listener in tuple(self._listeners.get(code, ())):
+            listener.on_votes(code, tallies)
+
+    # -- lectures ----------------------------------------------------------
+
+    @abc.abstractmethod
+    async def create_lecture(self, fields: dict[str, Any]) -> Lecture: ...
+
+    @abc.abstractmethod
+    async def lecture(self, code: str) -> Lecture | None: ...
+
+    @abc.abstractmethod
+    async def lectures(self) -> list[Lecture]: ...
+
+    @abc.abstractmethod
+    async def update_lecture(self, code: str, changes: dict[str, Any]) -> Lecture: ...
+
+    # -- viewers' messages -------------------------------------------------
+
+    async def submit(self, code: str, viewer: str, command: Command) -> dict[str, Any]:
+        """Carry out a viewer's message and return its ack. The same client
+        id from the same viewer gets the same ack and changes nothing twice,
+        even while the first is still being written."""
+        cid = command.id
+        if cid is None:
+            return await self._carry_out(code, viewer, command, None)
+        key = (code, viewer, str(cid))
+        known = await self._recall(code, viewer, str(cid))
+        if known is not None:
+            return ack_ok(cid, **known)
+        pending = self._inflight.get(key)
+        if pending is not None:
+            return {**await asyncio.shield(pending), "id": cid}
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._inflight[key] = future
+        try:
+            ack = await self._carry_out(code, viewer, command, str(cid))
+            future.set_result(ack)
+            return ack
+        except BaseException as exc:
+            future.set_exception(exc)
+            future.exception()  # retrieved: a refusal is the caller's to report
+            raise
+        finally:
+            del self._inflight[key]
+
+    async def _carry_out(self, code: str, viewer: str, command: Command, cid: str | None) -> dict[str, Any]:
+        kind = RATE_KINDS[type(command)]
+        wait = await self._take(code, viewer, kind, command.count if isinstance(command, Like) else 1)
+        if wait is not None:
+            raise Refusal("rate_limited", f"Too fast: wait {wait:.1f} s.", retry_after=round(wait, 2))
+        fields = await self._write(code, viewer, command, cid)
+        return ack_ok(command.id, **fields)
+
+    @abc.abstractmethod
+    async def _recall(self, code: str, viewer: str, cid: str) -> dict[str, Any] | None:
+        """The ok ack an earlier message with this id got, if any."""
+
+    @abc.abstractmethod
+    async def _take(self, code: str, viewer: str, kind: str, n: int) -> float | None:
+        """Rate limit: None when allowed, else the seconds to wait."""
+
+    @abc.abstractmethod
+    async def _write(self, code: str, viewer: str, command: Command, cid: str | None) -> dict[str, Any]:
+        """Apply and commit the command (remembering its ack under ``cid``);
+        returns the ack's fields."""
+
+    # -- moderation ----------------------------------------------------------
+
+    @abc.abstractmethod
+    async def moderate_comment(self, code: str, cid: str, action: str) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    async def update_question(
+        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None
+    ) -> dict[str, Any]: ...
+
+    # -- reading -------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def join(self, code: str, viewer: str, *, since: int | None, epoch: str | None, moderator: bool,
+                   snapshot_comments: int) -> Welcome:
+        """Count the visit and say how the connection starts: a resume with
+        the events since, or a snapshot."""
+
+    @abc.abstractmethod
+    async def set_online(self, code: str, online: int) -> None:
+        """This node's count of connections to the lecture."""
+
+    @abc.abstractmethod
+    async def stats(self, code: str) -> dict[str, int]: ...
+
+    @abc.abstractmethod
+    async def tallies(self, code: str) -> dict[str, int]: ...
+
+    @abc.abstractmethod
+    async def comments(self, code: str, *, after: int, limit: int, moderator: bool) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    async def questions(self, code: str, *, state: str | None, moderator: bool) -> list[dict[str, Any]]: ...
+
+    @abc.abstractmethod
+    async def export(self, code: str) -> dict[str, Any]:
+        """Featured comments, answered questions and the stats."""

@@ -1,0 +1,31 @@
+"""The whole URL surface of a node, in one place."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from live.web import api, ops, pages, ws
+
+
+def add_routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/healthz", ops.healthz)
+    r.add_get("/readyz", ops.readyz)
+
+    r.add_post("/api/v1/lectures", api.create_lecture)
+    r.add_get("/api/v1/lectures", api.list_lectures)
+    r.add_get("/api/v1/lectures/{code}", api.get_lecture)
+    r.add_patch("/api/v1/lectures/{code}", api.patch_lecture)
+    r.add_post("/api/v1/lectures/{code}/status", api.set_status)
+    r.add_get("/api/v1/lectures/{code}/comments", api.list_comments)
+    r.add_post("/api/v1/lectures/{code}/comments/{id}/{action}", api.moderate_comment)
+    r.add_get("/api/v1/lectures/{code}/questions", api.list_questions)
+    r.add_post("/api/v1/lectures/{code}/questions/{id}", api.update_question)
+    r.add_get("/api/v1/lectures/{code}/stats", api.stats)
+    r.add_get("/api/v1/lectures/{code}/export", api.export_lecture)
+
+    r.add_get("/ws/{code}", ws.websocket)
+
+    r.add_get("/", pages.index)
+    r.add_get("/l/{code}", pages.viewer)
+    r.add_static("/static", pages.STATIC_DIR, append_version=False)

@@ -1,0 +1,1 @@
+"""The HTTP edge: thin handlers that translate requests and delegate."""

@@ -1,0 +1,153 @@
+"""The WebSocket endpoint ``/ws/{code}`` (docs/protocol.md)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+from urllib.parse import urlsplit
+
+from aiohttp import WSCloseCode, WSMsgType, web
+
+from live import protocol
+from live.core import identity
+from live.core.codes import normalise_code
+from live.core.errors import Refusal
+from live.protocol import FrameRefused, Ping
+from live.realtime.hub import Connection
+from live.realtime.wire import text_frame
+from live.web.auth import bearer, is_moderator
+from live.web.context import SERVICES, Services
+
+log = logging.getLogger(__name__)
+
+
+def origin_allowed(svc: Services, request: web.Request) -> bool:
+    """Browsers send Origin; other clients (tests, bots, apps) do not, and
+    cannot be told apart by it anyway."""
+    origin = request.headers.get("Origin")
+    if origin is None:
+        return True
+    parts = urlsplit(origin.strip())
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    own = {f"{request.scheme}://{request.host}".lower()}
+    if svc.settings.public_url:
+        p = urlsplit(svc.settings.public_url)
+        own.add(f"{p.scheme}://{p.netloc}".lower())
+    return origin in own or origin in {o.lower() for o in svc.settings.allowed_origins}
+
+
+def _since(request: web.Request) -> int | None:
+    raw = request.query.get("since")
+    if raw is None:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        return None
+    return value if value >= 0 else None
+
+
+async def websocket(request: web.Request) -> web.StreamResponse:
+    svc = request.app[SERVICES]
+    code = normalise_code(request.match_info["code"])
+    lecture = await svc.store.lecture(code)
+    if lecture is None:
+        raise Refusal("not_found", f"No lecture with code {code}.")
+    if not origin_allowed(svc, request):
+        raise Refusal("forbidden", "This origin may not connect.")
+    if svc.draining:
+        raise Refusal("unavailable", "This node is shutting down; connect again.")
+
+    viewer = request.query.get("viewer")
+    if not identity.verify(svc.keys.secret, viewer):
+        viewer = identity.mint(svc.keys.secret)
+    moderator = is_moderator(svc.keys, bearer(request), lecture)
+
+    ws = web.WebSocketResponse(
+        max_msg_size=svc.settings.max_frame_bytes,
+        heartbeat=svc.settings.heartbeat_s,
+        compress=False,
+    )
+    await ws.prepare(request)
+    conn = Connection(ws, viewer, moderator)
+    svc.hub.attach(code, conn)
+    try:
+        await _welcome(svc, request, conn, code)
+        await _serve(svc, conn, code)
+    finally:
+        svc.hub.detach(code, conn)
+    return ws
+
+
+async def _welcome(svc: Services, request: web.Request, conn: Connection, code: str) -> None:
+    await svc.store.set_online(code, svc.hub.online(code))
+    welcome = await svc.store.join(
+        code,
+        conn.viewer,
+        since=_since(request),
+        epoch=request.query.get("epoch"),
+        moderator=conn.moderator,
+        snapshot_comments=svc.settings.snapshot_comments,
+    )
+    limit = svc.settings.send_buffer_bytes
+    conn.write(text_frame(protocol.encode({
+        "type": "welcome",
+        "viewer": conn.viewer,
+        "seq": welcome.seq,
+        "epoch": welcome.epoch,
+        "resumed": welcome.resumed,
+        "role": "moderator" if conn.moderator else "viewer",
+        "lecture": svc.lecture_record(request, welcome.lecture),
+        "snapshot": welcome.snapshot,
+    })), limit)
+    if welcome.events:
+        conn.write(text_frame(protocol.events_frame(
+            e.full() if conn.moderator else e.public() for e in welcome.events
+        )), limit)
+    conn.write(text_frame(protocol.counters_frame(await svc.store.stats(code))), limit)
+    if welcome.resumed:
+        conn.write(text_frame(protocol.votes_frame(await svc.store.tallies(code))), limit)
+    svc.hub.go_live(conn, welcome.seq)
+
+
+def _send(svc: Services, conn: Connection, frame: dict[str, Any]) -> None:
+    conn.write(text_frame(protocol.encode(frame)), svc.settings.send_buffer_bytes)
+
+
+async def _serve(svc: Services, conn: Connection, code: str) -> None:
+    ws = conn.ws
+    bad_frames = 0
+    async for msg in ws:
+        if msg.type == WSMsgType.TEXT:
+            data: str | bytes = msg.data
+        elif msg.type == WSMsgType.BINARY:
+            data = msg.data  # tolerated: UTF-8 JSON in a binary frame
+        else:
+            break
+        try:
+            command = protocol.parse(data, svc.limits)
+        except FrameRefused as refused:
+            if refused.client_id is None:
+                bad_frames += 1
+                if bad_frames > svc.settings.bad_frames_max:
+                    await ws.close(code=WSCloseCode.POLICY_VIOLATION, message=b"too many bad frames")
+                    break
+                conn.write(text_frame(protocol.error_frame(refused.refusal)), svc.settings.send_buffer_bytes)
+            else:
+                _send(svc, conn, protocol.ack_refused(refused.client_id, refused.refusal))
+            continue
+        if isinstance(command, Ping):
+            conn.write(text_frame(protocol.PONG), svc.settings.send_buffer_bytes)
+            if command.id is not None:
+                _send(svc, conn, protocol.ack_ok(command.id))
+            continue
+        try:
+            ack = await svc.store.submit(code, conn.viewer, command)
+        except Refusal as refusal:
+            if command.id is None:
+                conn.write(text_frame(protocol.error_frame(refusal)), svc.settings.send_buffer_bytes)
+            else:
+                _send(svc, conn, protocol.ack_refused(command.id, refusal))
+            continue
+        if command.id is not None:
+            _send(svc, conn, ack)

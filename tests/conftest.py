@@ -1,0 +1,226 @@
+"""Fixtures that run the real server: in this test's event loop on a real
+port (``server``), or as a real ``live serve`` process (``live_server``)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, AsyncIterator, Iterator
+from urllib.parse import urlencode
+
+import aiohttp
+import pytest
+import websockets
+from aiohttp import web
+
+from live import config
+from live.app import bound_port, build_app
+from live.web.context import SERVICES, Services
+
+ADMIN = "test-admin-token"
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@dataclass
+class Server:
+    """A node running in the test's event loop, reached over real sockets."""
+
+    url: str
+    app: web.Application
+    runner: web.AppRunner
+    http: aiohttp.ClientSession
+    admin_token: str = ADMIN
+    sockets: list[Any] = field(default_factory=list)
+
+    @property
+    def svc(self) -> Services:
+        return self.app[SERVICES]
+
+    def ws_url(self, code: str, **params: Any) -> str:
+        query = urlencode({k: v for k, v in params.items() if v is not None})
+        return self.url.replace("http", "ws", 1) + f"/ws/{code}" + (f"?{query}" if query else "")
+
+    async def connect(self, code: str, *, headers: dict[str, str] | None = None, **params: Any) -> Any:
+        ws = await websockets.connect(self.ws_url(code, **params), additional_headers=headers, max_size=2**24)
+        self.sockets.append(ws)
+        return ws
+
+    async def request(self, method: str, path: str, body: Any = None, token: str | None = None,
+                      raw: bytes | None = None) -> tuple[int, Any]:
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        data = raw if raw is not None else (json.dumps(body) if body is not None else None)
+        async with self.http.request(method, self.url + path, data=data, headers=headers) as r:
+            text = await r.text()
+            try:
+                return r.status, json.loads(text)
+            except ValueError:
+                return r.status, text
+
+    async def create_lecture(self, **fields: Any) -> dict[str, Any]:
+        fields.setdefault("title", "“劳模精神”大家谈")
+        status, body = await self.request("POST", "/api/v1/lectures", fields, token=self.admin_token)
+        assert status == 201, body
+        return body
+
+    async def moderate(self, code: str, path: str, body: Any = None) -> tuple[int, Any]:
+        return await self.request("POST", f"/api/v1/lectures/{code}/{path}", body or {}, token=self.admin_token)
+
+
+def settings_for(data_dir: Path, **overrides: Any) -> config.Settings:
+    base = dict(host="127.0.0.1", port=0, data_dir=str(data_dir), admin_token=ADMIN, tick_ms=20, counters_ms=50,
+                sqlite_synchronous="NORMAL")
+    base.update(overrides)
+    return config.Settings(**base)
+
+
+async def start_server(data_dir: Path, **overrides: Any) -> Server:
+    app = build_app(settings_for(data_dir, **overrides))
+    runner = web.AppRunner(app, shutdown_timeout=2, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return Server(f"http://127.0.0.1:{bound_port(runner)}", app, runner, aiohttp.ClientSession())
+
+
+async def stop_server(server: Server) -> None:
+    for ws in server.sockets:
+        await ws.close()
+    await server.http.close()
+    await server.runner.cleanup()
+
+
+@pytest.fixture
+async def server(tmp_path: Path) -> AsyncIterator[Server]:
+    s = await start_server(tmp_path / "data")
+    try:
+        yield s
+    finally:
+        await stop_server(s)
+
+
+@pytest.fixture
+async def unlimited(tmp_path: Path) -> AsyncIterator[Server]:
+    """A server whose viewers are not rate-limited, for tests that send many messages."""
+    s = await start_server(tmp_path / "data-unlimited", comment_rate=1e6, comment_burst=10**6,
+                           question_rate=1e6, question_burst=10**6, like_rate=1e9, like_burst=10**9)
+    try:
+        yield s
+    finally:
+        await stop_server(s)
+
+
+@pytest.fixture
+async def lecture(server: Server) -> dict[str, Any]:
+    return await server.create_lecture(
+        speakers=[{"name": "陈亮", "title": "全国劳动模范候选人"}, {"name": "唐忠宝"}],
+        starts_at="2026-04-21T19:00:00+08:00",
+    )
+
+
+async def recv(ws: Any, kind: str, timeout: float = 5.0) -> dict[str, Any]:
+    """The next frame of this type, skipping the others (counters arrive any time)."""
+    import asyncio
+
+    async def wait() -> dict[str, Any]:
+        while True:
+            frame = json.loads(await ws.recv())
+            if frame["type"] == kind:
+                return frame
+
+    return await asyncio.wait_for(wait(), timeout)
+
+
+async def recv_events(ws: Any, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
+    events: list[dict[str, Any]] = []
+    while len(events) < count:
+        events.extend((await recv(ws, "events", timeout))["events"])
+    return events
+
+
+# -- a real `live serve` process -----------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class LiveProcess:
+    url: str
+    data_dir: Path
+    proc: subprocess.Popen[str]
+    admin_token: str = ADMIN
+
+    @property
+    def output(self) -> str:
+        return (self.data_dir / "serve.log").read_text()
+
+    def call(self, method: str, path: str, body: Any = None) -> Any:
+        request = urllib.request.Request(
+            self.url + path,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {self.admin_token}", "Content-Type": "application/json"},
+            method=method,
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return json.load(response)
+
+    def create_lecture(self, **fields: Any) -> dict[str, Any]:
+        fields.setdefault("title", "“劳模精神”大家谈")
+        return self.call("POST", "/api/v1/lectures", fields)
+
+    def moderate(self, code: str, path: str, body: Any = None) -> Any:
+        return self.call("POST", f"/api/v1/lectures/{code}/{path}", body or {})
+
+    def stop(self, sig: int = signal.SIGTERM, timeout: float = 15) -> int:
+        if self.proc.poll() is None:
+            self.proc.send_signal(sig)
+        return self.proc.wait(timeout)
+
+
+def spawn(data_dir: Path, port: int | None = None, *, admin_token: str | None = ADMIN, **env: str) -> LiveProcess:
+    port = port or free_port()
+    environ = {**os.environ, "LIVE_TICK_MS": "50", "PYTHONUNBUFFERED": "1", **env}
+    environ.pop("LIVE_ADMIN_TOKEN", None)
+    if admin_token:
+        environ["LIVE_ADMIN_TOKEN"] = admin_token
+    data_dir.mkdir(parents=True, exist_ok=True)
+    log = open(data_dir / "serve.log", "a")  # a file, not a pipe nobody reads: the server never blocks on it
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "live", "serve", "--port", str(port), "--data-dir", str(data_dir)],
+        stdout=log, stderr=subprocess.STDOUT, text=True, env=environ, cwd=ROOT,
+    )
+    log.close()
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise RuntimeError(f"live serve exited early:\n{(data_dir / 'serve.log').read_text()}")
+        try:
+            with urllib.request.urlopen(url + "/readyz", timeout=1):
+                return LiveProcess(url, data_dir, proc, admin_token or "")
+        except (urllib.error.URLError, ConnectionError):
+            time.sleep(0.1)
+    proc.kill()
+    raise RuntimeError("live serve did not become ready in 20 s")
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveProcess]:
+    process = spawn(tmp_path / "live-data")
+    try:
+        yield process
+    finally:
+        if process.proc.poll() is None:
+            process.proc.kill()
+            process.proc.wait()
