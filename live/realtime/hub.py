@@ -99,7 +99,7 @@ class RoomHub:
                 ))
             if conn.write(frame, limit):
                 conn.seq = last
-        self.hub.frames_sent += len(self.conns)
+                self.hub.frames_sent += 1
 
     async def flush_aggregates(self) -> None:
         store = self.hub.store
