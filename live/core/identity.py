@@ -20,7 +20,9 @@ def mint(secret: bytes) -> str:
 
 
 def verify(secret: bytes, token: str | None) -> bool:
-    if not token or not token.startswith(_PREFIX) or len(token) > 64:
+    # Every token minted here is ASCII; anything else (which compare_digest
+    # and encode() would raise on) is simply not one of ours.
+    if not token or not token.isascii() or not token.startswith(_PREFIX) or len(token) > 64:
         return False
     ident, _, sig = token[len(_PREFIX):].rpartition(".")
     return bool(ident) and hmac.compare_digest(sig, _sign(secret, ident))
