@@ -27,7 +27,8 @@ class Event:
     #: Only moderators may see it (a held comment, a pending question);
     #: everyone else gets ``{"seq": N, "kind": "private"}`` so seq stays gapless.
     private: bool = False
-    #: The viewer whose message made it; kept by the store, never sent.
+    #: The viewer whose comment or question the event is about (its author,
+    #: who sees even its private events); kept by the store, never sent.
     author: str | None = None
     at: float = 0.0
 
@@ -38,3 +39,9 @@ class Event:
         if self.private:
             return {"seq": self.seq, "kind": "private"}
         return self.full()
+
+    def view(self, viewer: str | None, moderator: bool) -> dict[str, Any]:
+        """The event as one connection may see it."""
+        if moderator or (self.private and viewer is not None and viewer == self.author):
+            return self.full()
+        return self.public()

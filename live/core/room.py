@@ -145,7 +145,7 @@ class Room:
         if new == rec:
             return None
         private = rec["state"] != "visible" and new["state"] != "visible"
-        return self._emit(COMMENT_ACTIONS[action], new, private=private, author=None, at=now)
+        return self._emit(COMMENT_ACTIONS[action], new, private=private, author=self.author_of.get(cid), at=now)
 
     def update_question(
         self, qid: str, now: float, *, state: str | None = None, answer: str | None = None, speaker: str | None = None
@@ -171,11 +171,12 @@ class Room:
         events = []
         if displaced is not None:
             displaced["votes"] = len(self.votes[displaced["id"]])
-            events.append(self._emit("question.updated", displaced, private=False, author=None, at=now))
+            events.append(self._emit("question.updated", displaced, private=False,
+                                     author=self.author_of.get(displaced["id"]), at=now))
         new["updated_at"] = iso(now)
         new["votes"] = len(self.votes[qid])
         private = not qa.is_visible(rec["state"]) and not qa.is_visible(new["state"])
-        events.append(self._emit("question.updated", new, private=private, author=None, at=now))
+        events.append(self._emit("question.updated", new, private=private, author=self.author_of.get(qid), at=now))
         return events
 
     def update_lecture(self, changes: dict[str, Any], now: float) -> Event:

@@ -82,21 +82,20 @@ class RoomHub:
         if not events:
             return
         first, last = events[0].seq, events[-1].seq
+        # Authors see their own held items' events in full: those few
+        # connections get a frame of their own, everyone else a shared one.
+        owners = {e.author for e in events if e.private and e.author}
         shared: dict[bool, bytes] = {}
         limit = self.hub.send_buffer_bytes
         for conn in tuple(self.conns):
             if conn.seq is None or conn.seq >= last:
                 continue
-            if conn.seq < first:
+            if conn.seq < first and (conn.moderator or conn.viewer not in owners):
                 frame = shared.get(conn.moderator)
                 if frame is None:
-                    frame = shared[conn.moderator] = text_frame(
-                        protocol.events_frame(e.full() if conn.moderator else e.public() for e in events)
-                    )
-            else:  # joined during this tick: only what its welcome did not cover
-                frame = text_frame(protocol.events_frame(
-                    e.full() if conn.moderator else e.public() for e in events if e.seq > conn.seq
-                ))
+                    frame = shared[conn.moderator] = self.hub.events_frame(events, conn)
+            else:
+                frame = self.hub.events_frame([e for e in events if e.seq > conn.seq], conn)
             if conn.write(frame, limit):
                 conn.seq = last
                 self.hub.frames_sent += 1
@@ -161,13 +160,16 @@ class Hub:
         conn.transport = transport_of(conn.ws)
         room.conns.add(conn)
 
+    @staticmethod
+    def events_frame(events: list[Event], conn: Connection) -> bytes:
+        return text_frame(protocol.events_frame(e.view(conn.viewer, conn.moderator) for e in events))
+
     def go_live(self, conn: Connection, seq: int) -> None:
         """Write what was buffered after ``seq`` and switch to the shared frames."""
         missed = [e for e in conn.buffer if e.seq > seq]
         conn.buffer = []
         if missed:
-            conn.write(text_frame(protocol.events_frame(e.full() if conn.moderator else e.public() for e in missed)),
-                       self.send_buffer_bytes)
+            conn.write(self.events_frame(missed, conn), self.send_buffer_bytes)
             seq = missed[-1].seq
         conn.seq = seq
 

@@ -101,9 +101,7 @@ async def _welcome(svc: Services, request: web.Request, conn: Connection, code: 
         "snapshot": welcome.snapshot,
     })), limit)
     if welcome.events:
-        conn.write(text_frame(protocol.events_frame(
-            e.full() if conn.moderator else e.public() for e in welcome.events
-        )), limit)
+        conn.write(svc.hub.events_frame(welcome.events, conn), limit)
     conn.write(text_frame(protocol.counters_frame(await svc.store.stats(code))), limit)
     if welcome.resumed:
         conn.write(text_frame(protocol.votes_frame(await svc.store.tallies(code))), limit)

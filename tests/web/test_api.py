@@ -168,10 +168,10 @@ async def test_comments_paging_and_moderation(unlimited):
 async def test_question_lifecycle_over_the_api(server):
     lec = await server.create_lecture(settings={"question_mode": "held"})
     code = lec["code"]
-    ws = await server.connect(code)
-    await recv(ws, "welcome")
-    await ws.send(json.dumps({"type": "question", "id": 1, "text": "如何培养工匠？", "nickname": "小海"}))
-    ack = await recv(ws, "ack")
+    asker, ws = await server.connect(code), await server.connect(code)
+    await recv(asker, "welcome"), await recv(ws, "welcome")
+    await asker.send(json.dumps({"type": "question", "id": 1, "text": "如何培养工匠？", "nickname": "小海"}))
+    ack = await recv(asker, "ack")
     assert ack["held"] is True
     qid = ack["ref"]
     status, body = await server.request("GET", f"/api/v1/lectures/{code}/questions")

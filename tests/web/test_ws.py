@@ -347,3 +347,22 @@ async def test_online_counts_connections_and_peak_stays(server, lecture):
         await s.close()
     stats = await asyncio.wait_for(online_is(1), 5)
     assert stats["peak_online"] == 4 and stats["visits"] == 4 and stats["unique_viewers"] == 4
+
+
+async def test_authors_follow_their_own_held_items(server):
+    lec = await server.create_lecture(settings={"comment_mode": "held", "question_mode": "held"})
+    code = lec["code"]
+    author, other = await server.connect(code), await server.connect(code)
+    await recv(author, "welcome"), await recv(other, "welcome")
+    await author.send(json.dumps({"type": "comment", "id": 1, "text": "待审核的留言"}))
+    cid = (await recv(author, "ack"))["ref"]
+    await author.send(json.dumps({"type": "question", "id": 2, "text": "待审核的问题"}))
+    qid = (await recv(author, "ack"))["ref"]
+    await server.moderate(code, f"comments/{cid}/hide")          # rejected
+    await server.moderate(code, f"questions/{qid}", {"state": "dismissed"})
+    mine = await recv_events(author, 4)
+    assert [(e["kind"], e["data"]["state"]) for e in mine] == [
+        ("comment.created", "held"), ("question.created", "pending"),
+        ("comment.hidden", "hidden"), ("question.updated", "dismissed"),
+    ]
+    assert await recv_events(other, 4) == [{"seq": n, "kind": "private"} for n in (1, 2, 3, 4)]
