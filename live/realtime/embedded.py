@@ -89,7 +89,8 @@ class EmbeddedStore(Store):
         self.settings = settings
         self.clock = clock
         self.db = SqliteWriter(
-            settings.data_path / "live.db", synchronous=settings.sqlite_synchronous, batch_max=settings.write_batch
+            settings.data_path / "live.db", synchronous=settings.sqlite_synchronous, batch_max=settings.write_batch,
+            on_failure=self._forget_rooms,
         )
         self._lectures: dict[str, Lecture] = {}
         self._rooms: dict[str, Room] = {}
@@ -143,14 +144,17 @@ class EmbeddedStore(Store):
         room = await asyncio.shield(loading)
         return self._rooms.setdefault(code, room)
 
+    def _forget_rooms(self) -> None:
+        """A write failed: memory ran ahead of the disk. Every room is
+        rebuilt from what was really committed when next used."""
+        log.error("a write to the embedded store failed; rooms are reloaded from disk")
+        self._rooms.clear()
+
     async def _commit(self, code: str, statements: list[Statement], on_commit: Callable[[], None] | None = None) -> None:
         try:
             await self.db.write(statements, on_commit)
-        except sqlite3.Error:
-            # Memory ran ahead of the disk: forget the room so the next use
-            # rebuilds it from what was really committed.
-            log.exception("a write to the embedded store failed")
-            self._rooms.pop(code, None)
+        except sqlite3.Error as exc:
+            log.warning("write refused for %s: %s", code, exc)
             raise Refusal("unavailable", "The store could not save this; nothing was kept. Try again.") from None
 
     def _later(self, statements: list[Statement]) -> None:

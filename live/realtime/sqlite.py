@@ -5,6 +5,12 @@ thread takes everything queued (up to ``batch_max``), runs it in one
 transaction, commits, and only then resolves the callers' futures, in
 order, on the loop (running each ``on_commit`` first, so events reach the
 broker in seq order). A read queued behind writes sees them.
+
+Writers apply a change in memory before it is queued, so a write queued
+behind a failed one may build on it (the next seq). A failed batch
+therefore fails every write queued until the loop has heard of the failure
+(``on_failure`` runs there first and discards what memory ran ahead with);
+writes are told apart by the ``generation`` they were queued in.
 """
 
 from __future__ import annotations
@@ -53,6 +59,7 @@ class _Job:
     statements: Sequence[Statement] = ()
     read: Callable[[sqlite3.Connection], Any] | None = None
     on_commit: Callable[[], None] | None = None
+    generation: int = 0
     result: Any = None
     error: BaseException | None = field(default=None)
 
@@ -61,10 +68,17 @@ _STOP = object()
 
 
 class SqliteWriter:
-    def __init__(self, path: Path, *, synchronous: str = "FULL", batch_max: int = 512) -> None:
+    def __init__(self, path: Path, *, synchronous: str = "FULL", batch_max: int = 512,
+                 on_failure: Callable[[], None] | None = None) -> None:
         self.path = path
         self.synchronous = synchronous
         self.batch_max = batch_max
+        self.on_failure = on_failure
+        #: Loop side: the generation new writes are queued in.
+        self.generation = 0
+        #: Thread side: writes of this generation or older fail unrun.
+        self._failed_generation = -1
+        self._failure: BaseException | None = None
         self._queue: queue.SimpleQueue[Any] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -81,7 +95,8 @@ class SqliteWriter:
 
     def write(self, statements: Sequence[Statement], on_commit: Callable[[], None] | None = None) -> asyncio.Future[Any]:
         assert self._loop is not None
-        job = _Job(self._loop.create_future(), statements=statements, on_commit=on_commit)
+        job = _Job(self._loop.create_future(), statements=statements, on_commit=on_commit,
+                   generation=self.generation)
         self._queue.put(job)
         return job.future
 
@@ -134,6 +149,15 @@ class SqliteWriter:
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         assert self._loop is not None
+        stale = [job for job in batch if job.read is None and job.generation <= self._failed_generation]
+        for job in stale:
+            job.error = self._failure
+        batch_run = [job for job in batch if job.error is None]
+        if batch_run:
+            self._commit(conn, batch_run)
+        self._loop.call_soon_threadsafe(self._settle, batch)
+
+    def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         try:
             conn.execute("BEGIN")
             for job in batch:
@@ -146,17 +170,24 @@ class SqliteWriter:
             self.commits += 1
             self.failed = None
         except BaseException as exc:  # a failed batch fails every job in it: nothing half-written is acknowledged
-            self.failed = exc
+            self.failed = self._failure = exc
+            self._failed_generation = max(job.generation for job in batch)
             try:
                 conn.execute("ROLLBACK")
             except sqlite3.Error:
                 pass
             for job in batch:
                 job.error = exc
-        self._loop.call_soon_threadsafe(_settle, batch)
+
+    def _settle(self, batch: list[_Job]) -> None:
+        if any(job.error is not None for job in batch) and self.generation <= self._failed_generation:
+            if self.on_failure is not None:
+                self.on_failure()
+            self.generation = self._failed_generation + 1
+        _resolve(batch)
 
 
-def _settle(batch: list[_Job]) -> None:
+def _resolve(batch: list[_Job]) -> None:
     for job in batch:
         # What was committed is published even if its caller has gone away.
         if job.error is None and job.on_commit is not None:
