@@ -142,7 +142,16 @@ class EmbeddedStore(Store):
             self._loading[code] = loading
             loading.add_done_callback(lambda _: self._loading.pop(code, None))
         room = await asyncio.shield(loading)
-        return self._rooms.setdefault(code, room)
+        if code not in self._rooms:
+            self._rooms[code] = room
+            # Viewers counted while the room was loading may have set a new peak.
+            self._note_peak(room, self._online.get(code, 0))
+        return self._rooms[code]
+
+    def _note_peak(self, room: Room, online: int) -> None:
+        if online > room.peak_online:
+            room.report_online(online)
+            self._later([("UPDATE lectures SET peak_online = ? WHERE code = ?", (online, room.lecture.code))])
 
     def _forget_rooms(self) -> None:
         """A write failed: memory ran ahead of the disk. Every room is
@@ -310,9 +319,8 @@ class EmbeddedStore(Store):
     async def set_online(self, code: str, online: int) -> None:
         self._online[code] = online
         room = self._rooms.get(code)
-        if room is not None and online > room.peak_online:
-            room.report_online(online)
-            self._later([("UPDATE lectures SET peak_online = ? WHERE code = ?", (online, code))])
+        if room is not None:
+            self._note_peak(room, online)
 
     async def stats(self, code: str) -> dict[str, int]:
         return (await self._room(code)).stats(self._online.get(code, 0))
