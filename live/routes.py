@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from live.web import api, ops, pages, ws
+from live.web import api, embeds, ops, pages, ws
 
 
 def add_routes(app: web.Application) -> None:
@@ -28,4 +28,10 @@ def add_routes(app: web.Application) -> None:
 
     r.add_get("/", pages.index)
     r.add_get("/l/{code}", pages.viewer)
+    r.add_get("/l/{code}/qr.svg", embeds.qr_svg)
+    r.add_get("/l/{code}/qr.png", embeds.qr_png)
+    r.add_get("/l/{code}/poster", embeds.poster)
+    r.add_get("/embed.js", embeds.loader)
+    r.add_get("/embed/{code}", embeds.widget)
+    r.add_get("/overlay/{code}", embeds.overlay)
     r.add_static("/static", pages.STATIC_DIR, append_version=False)

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 from live.core import clock
@@ -12,20 +13,112 @@ from live.core.text import normalise
 
 STATUSES = ("scheduled", "live", "ended")
 
+EMBED_ORIGINS_MAX = 20
+
+
+@dataclass(frozen=True)
+class ListOf:
+    """A list-typed setting: at most ``limit`` items, each checked and
+    normalised by ``item`` (which raises ValueError with the reason);
+    duplicates (after normalisation) are dropped, the order is kept."""
+
+    item: Callable[[Any], str]
+    limit: int
+
+    def check(self, key: str, value: Any) -> list[str]:
+        if not isinstance(value, list):
+            raise Refusal("invalid", f"Setting '{key}' must be a list.", field=f"settings.{key}")
+        if len(value) > self.limit:
+            raise Refusal("invalid", f"Setting '{key}' holds at most {self.limit} items.",
+                          field=f"settings.{key}", limit=self.limit)
+        out: list[str] = []
+        for i, raw in enumerate(value):
+            try:
+                item = self.item(raw)
+            except ValueError as e:
+                raise Refusal("invalid", f"Setting '{key}', item {i + 1}: {e}", field=f"settings.{key}") from None
+            if item not in out:
+                out.append(item)
+        return out
+
+
+_LABEL = re.compile(r"^(?!-)[a-z0-9-]{1,63}(?<!-)$")
+_IPV6 = re.compile(r"^\[[0-9a-f:.]+\]$")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def checked_origin(value: Any) -> str:
+    """A web origin as CSP ``frame-ancestors`` takes it: ``http(s)://host[:port]``,
+    lowercased, the default port dropped, no path (one trailing slash is
+    forgiven), no user, query or fragment. ``https://*.example.org``
+    allows every subdomain."""
+    if not isinstance(value, str):
+        raise ValueError("an origin must be a string like https://example.org.")
+    raw = value.strip()
+    if not raw or len(raw) > 300 or any(c in raw for c in "?#@ \t\\;,'\"") or any(ord(c) < 32 for c in raw):
+        raise ValueError(f"'{raw[:60]}' is not an origin like https://example.org.")
+    scheme, sep, rest = raw.partition("://")
+    scheme = scheme.lower()
+    if not sep or scheme not in _DEFAULT_PORTS:
+        raise ValueError(f"'{raw[:60]}' must start with https:// or http://.")
+    if rest.endswith("/"):
+        rest = rest[:-1]
+    if "/" in rest:
+        raise ValueError(f"'{raw[:60]}' has a path; give only scheme, host and port.")
+    host, port = rest, None
+    if not _IPV6.match(rest.lower()) and ":" in rest:
+        host, _, port_text = rest.rpartition(":")
+        if not port_text.isdigit() or not 0 < int(port_text) < 65536:
+            raise ValueError(f"'{raw[:60]}' has an invalid port.")
+        port = int(port_text)
+    host = host.lower()
+    wildcard = host.startswith("*.")
+    if wildcard:
+        host = host[2:]
+    if not _IPV6.match(host):
+        try:
+            host = host.encode("idna").decode("ascii")  # 例子.中国 → xn--fsqu00a.xn--fiqs8s
+        except UnicodeError:
+            raise ValueError(f"'{raw[:60]}' has an invalid host name.") from None
+        labels = host.split(".")
+        if not all(_LABEL.match(label) for label in labels) or len(host) > 253:
+            raise ValueError(f"'{raw[:60]}' has an invalid host name.")
+        if wildcard and len(labels) < 2:
+            raise ValueError(f"'{raw[:60]}': a wildcard needs a domain under it (https://*.example.org).")
+    elif wildcard:
+        raise ValueError(f"'{raw[:60]}': a wildcard needs a domain name.")
+    netloc = ("*." if wildcard else "") + host
+    if port is not None and port != _DEFAULT_PORTS[scheme]:
+        netloc += f":{port}"
+    return f"{scheme}://{netloc}"
+
+
 #: The lecture settings, their defaults and the values each may take.
-#: Booleans are marked with ``bool``; enumerations with a tuple of choices.
+#: Booleans are marked with ``bool``; enumerations with a tuple of choices;
+#: lists with a ``ListOf``.
 SETTING_CHOICES: dict[str, Any] = {
     "comments_open": bool,
     "comment_mode": ("open", "held"),
     "question_mode": ("open", "held"),
     "anonymous_questions": bool,
+    # The sites allowed to embed the lecture's pages (widget, viewer page,
+    # overlay) in a frame; empty: any site.
+    "embed_origins": ListOf(checked_origin, EMBED_ORIGINS_MAX),
 }
 DEFAULT_SETTINGS: dict[str, Any] = {
     "comments_open": True,
     "comment_mode": "open",
     "question_mode": "open",
     "anonymous_questions": True,
+    "embed_origins": [],
 }
+
+
+
+def default_settings() -> dict[str, Any]:
+    """A fresh copy of the defaults (lists are not shared between lectures)."""
+    return {k: list(v) if isinstance(v, list) else v for k, v in DEFAULT_SETTINGS.items()}
+
 
 _VIDEO_SUFFIXES = (".mp4", ".webm", ".m4v", ".mov", ".ogv")
 TITLE_MAX, DESCRIPTION_MAX, SPEAKERS_MAX, NAME_MAX, SPEAKER_TITLE_MAX, URL_MAX = 200, 5000, 20, 60, 120, 2000
@@ -44,7 +137,7 @@ class Lecture:
     ends_at: str | None = None
     stream_url: str | None = None
     status: str = "scheduled"
-    settings: dict[str, Any] = field(default_factory=lambda: dict(DEFAULT_SETTINGS))
+    settings: dict[str, Any] = field(default_factory=default_settings)
 
     def public(self) -> dict[str, Any]:
         """The record anyone may see: no moderator key, no epoch."""
@@ -58,7 +151,7 @@ class Lecture:
             "stream_url": self.stream_url,
             "stream_kind": stream_kind(self.stream_url),
             "status": self.status,
-            "settings": dict(self.settings),
+            "settings": {k: list(v) if isinstance(v, list) else v for k, v in self.settings.items()},
             "created_at": self.created_at,
         }
 
@@ -69,7 +162,7 @@ class Lecture:
     @classmethod
     def from_row(cls, row: Mapping[str, Any]) -> "Lecture":
         keep = {k: row[k] for k in cls.__dataclass_fields__ if k in row}
-        keep["settings"] = {**DEFAULT_SETTINGS, **(row.get("settings") or {})}
+        keep["settings"] = {**default_settings(), **(row.get("settings") or {})}
         return cls(**keep)
 
     def with_changes(self, changes: Mapping[str, Any]) -> "Lecture":
@@ -154,6 +247,8 @@ def checked_settings(value: Any) -> dict[str, Any]:
             raise Refusal("invalid", f"Setting '{key}' must be true or false.", field=f"settings.{key}")
         if isinstance(kind, tuple) and v not in kind:
             raise Refusal("invalid", f"Setting '{key}' must be one of {', '.join(kind)}.", field=f"settings.{key}")
+        if isinstance(kind, ListOf):
+            v = kind.check(key, v)
         out[key] = v
     return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from typing import Awaitable, Callable
+from typing import Any, Awaitable, Callable, Mapping
 
 import orjson
 from aiohttp import web
@@ -64,11 +64,39 @@ async def errors(request: web.Request, handler: Handler) -> web.StreamResponse:
 
 # Pages show a stream from elsewhere (an iframe player, a video file), so
 # frames and media may come from any https origin; scripts only from here.
-PAGE_CSP = (
+_PAGE_CSP_BASE = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data: https:; "
     "media-src 'self' https: blob:; frame-src https:; connect-src 'self' ws: wss:; object-src 'none'; "
-    "base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
+    "base-uri 'none'; form-action 'self'"
 )
+
+
+def page_csp(frame_ancestors: str = "'self'") -> str:
+    return f"{_PAGE_CSP_BASE}; frame-ancestors {frame_ancestors}"
+
+
+# Who may put a page in a frame (clickjacking), decided here and only here:
+# - a lecture's public pages (the widget, the viewer page, the overlay) as
+#   the lecture's `embed_origins` setting says: ourselves and the sites
+#   listed, or any site when the list is empty;
+# - moderator pages (the control page) never;
+# - every other page only ourselves (the default below).
+PAGE_CSP = page_csp("'self'")
+NEVER_FRAMED_CSP = page_csp("'none'")
+
+
+def lecture_frame_ancestors(settings: Mapping[str, Any]) -> str:
+    origins = settings.get("embed_origins") or []
+    return " ".join(["'self'", *origins]) if origins else "'self' *"
+
+
+def lecture_page_csp(settings: Mapping[str, Any]) -> str:
+    """The CSP of a lecture page that may be embedded (given the lecture's settings)."""
+    return page_csp(lecture_frame_ancestors(settings))
+
+
+def _never_framed(path: str) -> bool:
+    return path.rstrip("/").endswith("/control") or path.startswith("/admin")
 
 
 @web.middleware
@@ -80,7 +108,11 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     h.setdefault("X-Content-Type-Options", "nosniff")
     h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if response.content_type == "text/html":
-        h.setdefault("Content-Security-Policy", PAGE_CSP)
+        if _never_framed(request.path):
+            h["Content-Security-Policy"] = NEVER_FRAMED_CSP
+            h["X-Frame-Options"] = "DENY"
+        else:
+            h.setdefault("Content-Security-Policy", PAGE_CSP)
     if request.path.startswith("/static/"):
         versioned = "v" in request.query
         h["Cache-Control"] = "public, max-age=31536000, immutable" if versioned else "no-cache"

@@ -1,4 +1,4 @@
-"""The HTML pages: the catalogue and the viewer page."""
+"""The HTML pages: the catalogue and the viewer page (embeds: live/web/embeds.py)."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from aiohttp import web
 from live import i18n
 from live.core.codes import normalise_code
 from live.web.context import SERVICES, Services
+from live.web.middleware import lecture_page_csp
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = ROOT / "templates"
@@ -45,7 +46,12 @@ def json_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def _render(svc: Services, request: web.Request, name: str, **context: Any) -> web.Response:
+def render(svc: Services, request: web.Request, name: str, *, remember_lang: bool = True,
+           csp: str | None = None, **context: Any) -> web.Response:
+    """A template with the language, its strings and versioned static URLs.
+    ``remember_lang``: a ``?lang=`` choice is kept in a cookie (not for
+    embedded pages, whose choice is the host site's, not the reader's);
+    ``csp``: this page's Content-Security-Policy instead of the default."""
     lang = i18n.negotiate(request.query.get("lang"), request.cookies.get(LANG_COOKIE),
                           request.headers.get("Accept-Language"))
     strings = i18n.catalogue(lang)
@@ -63,7 +69,9 @@ def _render(svc: Services, request: web.Request, name: str, **context: Any) -> w
         **context,
     )
     response = web.Response(text=html, content_type="text/html")
-    if "lang" in request.query and lang == i18n.negotiate(request.query["lang"], None, None):
+    if csp:
+        response.headers["Content-Security-Policy"] = csp
+    if remember_lang and "lang" in request.query and lang == i18n.negotiate(request.query["lang"], None, None):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response
 
@@ -71,7 +79,7 @@ def _render(svc: Services, request: web.Request, name: str, **context: Any) -> w
 async def index(request: web.Request) -> web.Response:
     svc = request.app[SERVICES]
     lectures = [svc.lecture_record(request, lec) for lec in await svc.store.lectures()]
-    return _render(svc, request, "index.html", lectures=lectures)
+    return render(svc, request, "index.html", lectures=lectures)
 
 
 async def viewer(request: web.Request) -> web.Response:
@@ -81,4 +89,5 @@ async def viewer(request: web.Request) -> web.Response:
     if lecture is None:
         raise web.HTTPNotFound(text="No such lecture.")
     record = svc.lecture_record(request, lecture)
-    return _render(svc, request, "viewer.html", lecture=record, lecture_json=json_script(record), ws_path=f"/ws/{code}")
+    return render(svc, request, "viewer.html", lecture=record, lecture_json=json_script(record), ws_path=f"/ws/{code}",
+                  csp=lecture_page_csp(lecture.settings))

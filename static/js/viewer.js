@@ -723,10 +723,15 @@ client.addEventListener('lecture', (e) => renderLecture(e.detail.lecture));
 client.addEventListener('welcome', (e) => { if (!e.detail.resumed) renderCounters(true); });
 client.addEventListener('error', (e) => { if (e.detail && e.detail.code) console.warn('live:', e.detail.code, e.detail.message); });
 
+// A link may open a view: ?view=ask (the "ask a question" QR code) opens the
+// questions tab with the ask form focused; ?view=questions the questions tab.
+const view = new URLSearchParams(location.search).get('view');
+
 placeDetails();
 renderLecture(initialLecture);
 renderNick();
-selectTab('comments');
+selectTab(view === 'ask' || view === 'questions' ? 'questions' : view === 'details' && !desktop.matches ? 'details' : 'comments');
+if (view === 'ask' && !askInput.disabled) askInput.focus();
 renderQuestions();
 syncWall();
 client.connect();

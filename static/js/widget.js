@@ -1,0 +1,699 @@
+// The embeddable widget (/embed/{code}), framed on other sites by
+// static/embed.js. Modes: wall (comments and questions), compact (the latest
+// comments and a composer), ask (the ask form and this viewer's questions),
+// questions (the questions with votes); `readonly` drops every control.
+// It needs no cookies: the viewer token and nickname live in this frame's own
+// storage, or in memory where a blocked third-party context refuses storage.
+// User text is only ever inserted with textContent / text nodes.
+
+const app = document.getElementById('app');
+const libHref = app.dataset.lib || new URL('./lib/live.js', import.meta.url).href;
+const { LiveClient, sortQuestions, formatCount } = await import(libHref);
+
+const $ = (id) => document.getElementById(id);
+const readJSON = (id) => { try { return JSON.parse($(id).textContent); } catch (_) { return null; } };
+const S = readJSON('strings') || {};
+const opts = readJSON('options') || {};
+const lang = document.documentElement.lang || 'zh-CN';
+const mode = app.dataset.mode || 'wall';
+const readonly = app.dataset.readonly === 'true';
+const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)');
+const SVG = 'http://www.w3.org/2000/svg';
+const MAX_COMMENT = 300;
+const MAX_QUESTION = 500;
+const COMPACT_KEEP = 12;
+
+function t(key, vars) {
+  let s = S[key] ?? key;
+  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
+  return s;
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined && text !== null) e.textContent = text;
+  return e;
+}
+
+function icon(name) {
+  const svg = document.createElementNS(SVG, 'svg');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('aria-hidden', 'true');
+  const use = document.createElementNS(SVG, 'use');
+  use.setAttribute('href', `#i-${name}`);
+  svg.append(use);
+  return svg;
+}
+
+const HUES = [4, 22, 38, 145, 165, 192, 212, 235, 262, 290, 318, 340];
+function hue(s) { // the same colour for a name as on the viewer page
+  let h = 2166136261;
+  for (const ch of String(s || '')) h = Math.imul(h ^ ch.codePointAt(0), 16777619);
+  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
+  h ^= h >>> 13;
+  return HUES[(h >>> 0) % HUES.length];
+}
+
+function avatar(name, node = el('span', 'avatar')) {
+  if (name) node.textContent = Array.from(name)[0];
+  else node.replaceChildren(icon('user'));
+  node.style.setProperty('--h', String(hue(name)));
+  node.classList.toggle('is-anon', !name);
+  if (node.tagName === 'SPAN') node.setAttribute('aria-hidden', 'true');
+  return node;
+}
+
+const num = (n) => formatCount(n, lang);
+const rtf = (() => { try { return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }); } catch (_) { return null; } })();
+function ago(iso) {
+  const d = new Date(iso).getTime();
+  if (!d) return '';
+  const s = Math.round((d - Date.now()) / 1000);
+  if (!rtf || Math.abs(s) < 45) return t('just_now');
+  if (Math.abs(s) < 3600) return rtf.format(Math.round(s / 60), 'minute');
+  if (Math.abs(s) < 86400) return rtf.format(Math.round(s / 3600), 'hour');
+  return rtf.format(Math.round(s / 86400), 'day');
+}
+
+// ---- storage: this frame's own, or memory ------------------------------------------
+
+const storage = (() => {
+  try {
+    const s = window.localStorage;
+    s.getItem('live.viewer');
+    return s;
+  } catch (_) { /* third-party storage blocked: keep the identity for this visit only */ }
+  const mem = new Map();
+  return { getItem: (k) => (mem.has(k) ? mem.get(k) : null), setItem: (k, v) => mem.set(k, String(v)), removeItem: (k) => mem.delete(k) };
+})();
+const NICK_KEY = 'live.nickname';
+const getNick = () => { try { return storage.getItem(NICK_KEY); } catch (_) { return null; } };
+const setNick = (v) => { try { storage.setItem(NICK_KEY, v); } catch (_) { /* full */ } };
+
+if (opts.accent && /^#[0-9a-f]{3,6}$/i.test(opts.accent)) {
+  document.documentElement.style.setProperty('--accent', opts.accent);
+  document.documentElement.dataset.accent = '';
+}
+
+// ---- the host page: our size, by postMessage, to the page that framed us only ----
+
+const host = (() => {
+  const o = opts.origin;
+  if (!o || window.parent === window) return null;
+  const ancestors = location.ancestorOrigins;
+  if (ancestors && ancestors.length && ancestors[0] !== o) return null; // the loader named another page
+  return o;
+})();
+let sentHeight = 0;
+function postSize(force) {
+  if (!host) return;
+  const h = Math.ceil(app.getBoundingClientRect().height);
+  if (!h || (h === sentHeight && !force)) return;
+  sentHeight = h;
+  window.parent.postMessage({ live: 'embed', type: 'size', height: h }, host);
+}
+if (host) {
+  new ResizeObserver(() => postSize(false)).observe(app);
+  addEventListener('message', (e) => {
+    if (e.source !== window.parent || e.origin !== host) return;
+    if (e.data && e.data.live === 'embed' && e.data.type === 'hello') postSize(true);
+  });
+}
+
+// ---- the client ------------------------------------------------------------------------
+
+const initialLecture = readJSON('lecture') || {};
+const client = new LiveClient({
+  code: app.dataset.code, path: app.dataset.ws, lecture: initialLecture, storage,
+  maxComments: mode === 'compact' ? 60 : 200,
+});
+
+client.addEventListener('state', (e) => {
+  const conn = $('conn');
+  conn.dataset.state = e.detail.state;
+  conn.querySelector('.conn-text').textContent = t(`conn_${e.detail.state}`);
+});
+
+function renderLecture(lec) {
+  if (!lec) return;
+  app.dataset.status = lec.status;
+  const status = $('status');
+  status.dataset.status = lec.status;
+  status.textContent = t(`status_${lec.status}`);
+  $('lecture-title').textContent = lec.title || '';
+  document.title = `${lec.title || ''} · ${t('app_name')}`;
+  renderClosed();
+}
+
+let shownLikes = 0;
+function renderCounters(reset) {
+  const c = client.counters;
+  if (typeof c.online === 'number') $('stat-online').querySelector('.stat-n').textContent = num(c.online);
+  if (!$('like-n')) return;
+  shownLikes = reset ? client.likes : Math.max(shownLikes, client.likes);
+  $('like-n').textContent = num(shownLikes);
+  $('like-btn').setAttribute('aria-label', t('like_label', { count: num(shownLikes) }));
+}
+client.addEventListener('counters', () => renderCounters(false));
+
+// ---- tabs (wall mode) ---------------------------------------------------------------------
+
+const tabs = [...document.querySelectorAll('.tab')];
+let activeTab = mode === 'questions' || mode === 'ask' ? 'questions' : 'comments';
+
+function selectTab(name, focus) {
+  activeTab = name;
+  for (const tab of tabs) {
+    const on = tab.dataset.tab === name;
+    tab.setAttribute('aria-selected', String(on));
+    tab.tabIndex = on ? 0 : -1;
+    $(tab.getAttribute('aria-controls')).hidden = !on;
+    if (on && focus) tab.focus();
+  }
+  if (mode === 'wall' && !readonly) {
+    $('composer').hidden = name !== 'comments';
+    $('ask-form').hidden = name !== 'questions';
+  }
+  setNote('');
+  if (name === 'comments') scrollWallToEnd();
+  else renderQuestions();
+}
+for (const tab of tabs) {
+  tab.addEventListener('click', () => selectTab(tab.dataset.tab));
+  tab.addEventListener('keydown', (e) => {
+    const i = tabs.indexOf(tab);
+    const j = e.key === 'ArrowRight' ? (i + 1) % tabs.length : e.key === 'ArrowLeft' ? (i - 1 + tabs.length) % tabs.length : null;
+    if (j !== null) { e.preventDefault(); selectTab(tabs[j].dataset.tab, true); }
+  });
+}
+
+// ---- the comment wall ---------------------------------------------------------------------
+
+const wall = $('wall');
+const wallNodes = new Map();
+let newestSeq = 0;
+let unseen = 0;
+let wallQueued = false;
+let forceBottom = false;
+const nearBottom = () => wall.scrollHeight - wall.scrollTop - wall.clientHeight < 40;
+
+function commentNode(c) {
+  const li = el('li', 'cmt');
+  li.dataset.id = c.id;
+  const mine = client.isMine(c.id);
+  if (c.featured) li.classList.add('is-featured');
+  if (c.state === 'held') li.classList.add('is-held');
+  if (mine) li.classList.add('is-mine');
+  const body = el('div', 'cmt-body');
+  const head = el('span', 'cmt-head');
+  if (c.featured) {
+    const tag = el('span', 'tag tag-featured');
+    tag.append(icon('star'), document.createTextNode(t('featured')));
+    head.append(tag);
+  }
+  head.append(el('span', 'cmt-name', c.nickname || t('anonymous')));
+  if (mine) head.append(el('span', 'tag tag-mine', t('me')));
+  if (c.state === 'held') head.append(el('span', 'tag tag-held', t('pending_review')));
+  body.append(head, el('span', 'cmt-text', c.text));
+  li.append(avatar(c.nickname), body);
+  return li;
+}
+
+function wallList() {
+  let list = client.comments.slice();
+  const held = [...client.mine.comments.values()].filter((c) => c.state === 'held');
+  if (held.length) list = [...list, ...held].sort((a, b) => a.seq - b.seq);
+  return mode === 'compact' ? list.slice(-COMPACT_KEEP) : list;
+}
+
+function syncWall() {
+  wallQueued = false;
+  if (!wall) return;
+  const firstRender = newestSeq === 0;
+  if (firstRender) wall.setAttribute('aria-live', 'off'); // do not read out the whole history
+  const stick = forceBottom || nearBottom();
+  const list = wallList();
+  const keep = new Set(list.map((c) => c.id));
+  for (const [id, n] of wallNodes) if (!keep.has(id)) { n.node.remove(); wallNodes.delete(id); }
+  let prev = null;
+  let fresh = 0;
+  for (const c of list) {
+    let n = wallNodes.get(c.id);
+    if (!n) {
+      n = { node: commentNode(c), rec: c };
+      wallNodes.set(c.id, n);
+      if (!firstRender && c.seq > newestSeq && !client.isMine(c.id)) fresh += 1;
+    } else if (n.rec !== c) {
+      const node = commentNode(c);
+      n.node.replaceWith(node);
+      n.node = node;
+      n.rec = c;
+    }
+    const want = prev ? prev.nextSibling : wall.firstChild;
+    if (want !== n.node) wall.insertBefore(n.node, want);
+    prev = n.node;
+  }
+  if (list.length) newestSeq = Math.max(newestSeq, list[list.length - 1].seq || 0);
+  $('wall-empty').hidden = list.length > 0;
+  if (firstRender && list.length) setTimeout(() => wall.setAttribute('aria-live', 'polite'), 500);
+  if (stick || firstRender || mode === 'compact') {
+    forceBottom = false;
+    scrollWallToEnd();
+  } else if (fresh) {
+    unseen += fresh;
+    renderPill();
+  }
+  wall.classList.toggle('is-overflowing', wall.scrollHeight > wall.clientHeight + 2);
+}
+
+function queueWall() {
+  if (wallQueued || !wall) return;
+  wallQueued = true;
+  requestAnimationFrame(syncWall);
+}
+
+function scrollWallToEnd() {
+  if (!wall) return;
+  wall.scrollTop = wall.scrollHeight;
+  unseen = 0;
+  renderPill();
+}
+
+function renderPill() {
+  const pill = $('new-pill');
+  if (!pill) return;
+  pill.hidden = unseen === 0;
+  $('new-pill-text').textContent = t('new_comments', { count: unseen > 99 ? '99+' : unseen });
+}
+
+if (wall) {
+  wall.addEventListener('scroll', () => { if (unseen && nearBottom()) { unseen = 0; renderPill(); } }, { passive: true });
+  $('new-pill').addEventListener('click', () => {
+    wall.scrollTo({ top: wall.scrollHeight, behavior: reduceMotion.matches ? 'auto' : 'smooth' });
+    unseen = 0;
+    renderPill();
+  });
+}
+client.addEventListener('comments', (e) => {
+  if (e.detail.reset) { for (const n of wallNodes.values()) n.node.remove(); wallNodes.clear(); newestSeq = 0; }
+  queueWall();
+});
+
+// ---- questions ----------------------------------------------------------------------------
+
+const qList = $('q-list');
+const qNodes = new Map();
+let qQueued = false;
+
+const QSTATE_TAG = {
+  pending: ['tag-held', 'pending_review'], approved: ['tag-muted', 'widget_q_published'],
+  answering: ['tag-live', 'q_answering'], answered: ['tag-done', 'q_answered'], dismissed: ['tag-muted', 'q_dismissed'],
+};
+
+function questionNode(q) {
+  const li = el('li', `q is-${q.state}`);
+  li.dataset.id = q.id;
+  const own = client.isMine(q.id);
+  const hiddenFromOthers = q.state === 'pending' || q.state === 'dismissed';
+  const refs = {};
+  if (hiddenFromOthers) {
+    const ph = el('span', 'vote vote-off');
+    ph.append(icon('clock'));
+    li.append(ph);
+  } else {
+    const vote = el(readonly ? 'span' : 'button', 'vote');
+    if (!readonly) {
+      vote.type = 'button';
+      vote.addEventListener('click', () => onVote(q.id));
+    } else vote.classList.add('vote-ro');
+    vote.append(icon('up'), (refs.n = el('span', 'vote-n')));
+    refs.vote = vote;
+    li.append(vote);
+  }
+  const body = el('div', 'q-body');
+  const badges = el('div', 'q-badges');
+  if (q.state === 'answering') {
+    const b = el('span', 'tag tag-live');
+    b.append(el('span', 'pulse'), document.createTextNode(q.speaker ? t('q_answering_by', { speaker: q.speaker }) : t('q_answering')));
+    badges.append(b);
+  } else if (q.state === 'answered') {
+    const b = el('span', 'tag tag-done');
+    b.append(icon('check'), document.createTextNode(q.speaker ? t('q_answered_by', { speaker: q.speaker }) : t('q_answered')));
+    badges.append(b);
+  } else if (q.state === 'pending') badges.append(el('span', 'tag tag-held', t('pending_review')));
+  else if (q.state === 'dismissed') badges.append(el('span', 'tag tag-muted', t('q_dismissed')));
+  if (own) badges.append(el('span', 'tag tag-mine', t('me')));
+  if (badges.childNodes.length) body.append(badges);
+  body.append(el('p', 'q-text', q.text));
+  const meta = el('p', 'q-meta');
+  meta.append(el('span', 'q-author', q.anonymous || !q.nickname ? t('anonymous') : q.nickname));
+  refs.time = el('time', 'q-time');
+  refs.time.dateTime = q.created_at || '';
+  meta.append(refs.time);
+  body.append(meta);
+  if (q.answer) {
+    const ans = el('div', 'q-answer');
+    ans.append(el('p', 'q-answer-by', q.speaker ? t('answer_by', { speaker: q.speaker }) : t('answer_written')));
+    ans.append(el('p', 'q-answer-text', q.answer));
+    body.append(ans);
+  }
+  li.append(body);
+  return { node: li, rec: q, refs, sig: sigOf(q) };
+}
+
+const sigOf = (q) => `${q.state}|${q.text}|${q.answer}|${q.speaker}|${q.nickname}|${client.isMine(q.id)}`;
+
+function updateQuestionNode(n) {
+  const q = n.rec;
+  if (n.refs.vote) {
+    const on = client.voted.has(q.id);
+    n.refs.n.textContent = num(q.votes || 0);
+    if (!readonly) {
+      n.refs.vote.setAttribute('aria-pressed', String(on));
+      n.refs.vote.setAttribute('aria-label', t(on ? 'vote_undo' : 'vote_up', { count: q.votes || 0 }));
+    }
+  }
+  n.refs.time.textContent = ago(q.created_at);
+}
+
+function renderQuestions() {
+  qQueued = false;
+  const shown = sortQuestions([...client.questions.values()]);
+  const openCount = shown.filter((q) => q.state !== 'answered').length;
+  if ($('q-count')) $('q-count').textContent = openCount ? num(openCount) : '';
+  if (mode === 'ask') { renderMine(); return; }
+  if (!qList) return;
+  const mine = [...client.mine.questions.values()].sort((a, b) => b.seq - a.seq);
+  const list = [...mine, ...shown];
+  const firstAnswered = shown.find((q) => q.state === 'answered');
+  const before = new Map();
+  const animate = !reduceMotion.matches && qList.offsetParent !== null;
+  if (animate) for (const [id, n] of qNodes) before.set(id, n.node.getBoundingClientRect().top);
+  const keep = new Set(list.map((q) => q.id));
+  for (const [id, n] of qNodes) if (!keep.has(id)) { n.node.remove(); qNodes.delete(id); }
+  let prev = null;
+  for (const q of list) {
+    let n = qNodes.get(q.id);
+    if (!n || n.sig !== sigOf(q)) {
+      const fresh = questionNode(q);
+      if (n) n.node.replaceWith(fresh.node);
+      qNodes.set(q.id, (n = fresh));
+    }
+    n.rec = q;
+    n.node.classList.toggle('is-first-answered', q === firstAnswered);
+    updateQuestionNode(n);
+    const want = prev ? prev.nextSibling : qList.firstChild;
+    if (want !== n.node) qList.insertBefore(n.node, want);
+    prev = n.node;
+  }
+  $('q-empty').hidden = list.length > 0;
+  if (animate) {
+    for (const [id, n] of qNodes) {
+      const top = before.get(id);
+      if (top === undefined) continue;
+      const dy = top - n.node.getBoundingClientRect().top;
+      if (Math.abs(dy) > 1) n.node.animate([{ transform: `translateY(${dy}px)` }, { transform: 'none' }], { duration: 240, easing: 'cubic-bezier(.2,.7,.3,1)' });
+    }
+  }
+}
+
+// Ask mode: this viewer's own questions and where each one stands.
+function renderMine() {
+  const box = $('mine');
+  if (!box) return;
+  const all = new Map();
+  for (const q of client.questions.values()) if (client.isMine(q.id)) all.set(q.id, q);
+  for (const q of client.mine.questions.values()) all.set(q.id, q);
+  const list = [...all.values()].sort((a, b) => b.seq - a.seq).slice(0, 5);
+  box.hidden = list.length === 0;
+  $('mine-list').replaceChildren(...list.map((q) => {
+    const li = el('li', `w-mine-item is-${q.state}`);
+    li.dataset.id = q.id;
+    const [cls, key] = QSTATE_TAG[q.state] || QSTATE_TAG.approved;
+    const tag = el('span', `tag ${cls}`);
+    if (q.state === 'answering') tag.append(el('span', 'pulse'));
+    tag.append(document.createTextNode(t(key)));
+    const text = el('p', 'w-mine-text', q.text);
+    const votes = el('span', 'w-mine-votes');
+    if (q.state !== 'pending' && q.state !== 'dismissed') votes.append(icon('up'), document.createTextNode(num(q.votes || 0)));
+    li.append(tag, text, votes);
+    return li;
+  }));
+}
+
+function queueQuestions() {
+  if (qQueued) return;
+  qQueued = true;
+  requestAnimationFrame(renderQuestions);
+}
+client.addEventListener('questions', (e) => {
+  if (e.detail.reset) { for (const n of qNodes.values()) n.node.remove(); qNodes.clear(); }
+  queueQuestions();
+});
+client.addEventListener('mine', () => { queueWall(); queueQuestions(); });
+setInterval(() => { for (const n of qNodes.values()) n.refs.time.textContent = ago(n.rec.created_at); }, 30000);
+
+function onVote(id) {
+  client.vote(id, !client.voted.has(id)).then((ack) => { if (!ack.ok) showError(ack.error); });
+}
+
+// ---- notes ----------------------------------------------------------------------------------
+
+let noteTimer = null;
+let transient = false;
+
+function setNote(text, kind = 'info', ms = 0) {
+  const note = $('dock-note');
+  if (!note) return;
+  clearTimeout(noteTimer);
+  transient = Boolean(text);
+  if (!transient) { renderStatusNote(); return; }
+  note.textContent = text;
+  note.dataset.kind = kind;
+  note.hidden = false;
+  if (ms) noteTimer = setTimeout(() => setNote(''), ms);
+}
+
+function closedReason() {
+  const lec = client.lecture || {};
+  if (lec.status === 'ended') return { comments: t('closed_ended'), questions: t('closed_ended_questions') };
+  return lec.settings && lec.settings.comments_open === false ? { comments: t('closed_comments') } : {};
+}
+
+function renderStatusNote() {
+  const note = $('dock-note');
+  if (!note || transient) return;
+  const why = closedReason();
+  const set = (client.lecture || {}).settings || {};
+  const asking = activeTab === 'questions';
+  const reason = asking ? why.questions : why.comments;
+  note.textContent = reason || (asking && set.question_mode === 'held' ? t('ask_held_hint') : '');
+  note.dataset.kind = reason ? 'closed' : 'hint';
+  note.hidden = !note.textContent;
+}
+
+function errorText(err) {
+  const code = (err && err.code) || 'unknown';
+  if (code === 'rate_limited') return t('error_rate_limited', { seconds: Math.max(1, Math.ceil(Number(err.retry_after) || 1)) });
+  if (code === 'too_long') return t('error_too_long', { limit: err.limit || '' });
+  return `error_${code}` in S ? t(`error_${code}`) : t('error_unknown');
+}
+function showError(err) { setNote(errorText(err), 'error', 6000); }
+
+// ---- the dock: nickname, composer, ask form, like ---------------------------------------------
+
+const input = $('comment-input');
+const askInput = $('ask-input');
+
+function renderClosed() {
+  if (readonly) return;
+  const why = closedReason();
+  const set = (client.lecture || {}).settings || {};
+  for (const [form, reason, field] of [[$('composer'), why.comments, input], [$('ask-form'), why.questions, askInput]]) {
+    if (!form) continue;
+    const off = Boolean(reason);
+    form.classList.toggle('is-closed', off);
+    for (const c of form.elements) c.disabled = off;
+    field.placeholder = off ? t('closed_short') : field === input
+      ? t(set.comment_mode === 'held' ? 'comment_placeholder_held' : 'comment_placeholder') : t('ask_placeholder');
+  }
+  if ($('anon-wrap')) {
+    $('anon-wrap').hidden = set.anonymous_questions === false;
+    if (set.anonymous_questions === false) $('ask-anon').checked = false;
+  }
+  renderStatusNote();
+}
+
+function renderCounter(field, counter, max) {
+  const n = Array.from(field.value).length;
+  field.form.classList.toggle('has-text', field.value.trim() !== '');
+  counter.textContent = n ? `${n}/${max}` : '';
+  counter.classList.toggle('is-near', n > max * 0.9);
+}
+
+function renderNick() {
+  const nick = getNick();
+  if ($('nick-btn')) {
+    avatar(nick || '', $('nick-btn'));
+    $('nick-btn').setAttribute('aria-label', t('nickname_current', { name: nick || t('anonymous') }));
+    $('nick-btn').title = $('nick-btn').getAttribute('aria-label');
+  }
+  if ($('ask-nick')) $('ask-nick').textContent = t('ask_as', { name: nick || t('anonymous') });
+}
+
+// The nickname is asked for inline: a dialog does not fit a small frame.
+let nickWaiter = null;
+function askNickname() {
+  const form = $('nick-form');
+  if (nickWaiter) return nickWaiter.promise;
+  let resolve;
+  const promise = new Promise((r) => { resolve = r; });
+  nickWaiter = { promise, resolve };
+  $('nick-input').value = getNick() || '';
+  form.hidden = false;
+  $('dock-row').hidden = true;
+  $('nick-input').focus();
+  return promise;
+}
+function closeNick(result) {
+  if (!nickWaiter) return;
+  if (result === 'ok') setNick($('nick-input').value.trim().slice(0, 24));
+  else if (result === 'anon') setNick('');
+  renderNick();
+  $('nick-form').hidden = true;
+  $('dock-row').hidden = false;
+  const { resolve } = nickWaiter;
+  nickWaiter = null;
+  resolve(result === 'ok' || result === 'anon');
+}
+
+function busy(form, on) {
+  form.classList.toggle('is-busy', on);
+  form.querySelector('.send').disabled = on;
+}
+
+async function submitComment(e) {
+  e.preventDefault();
+  const form = $('composer');
+  const text = input.value.trim();
+  if (!text) { setNote(t('error_empty'), 'error', 3000); input.focus(); return; }
+  if (form.classList.contains('is-busy')) return;
+  if (getNick() === null && !(await askNickname())) { input.focus(); return; }
+  busy(form, true);
+  if (client.state !== 'open') setNote(t('queued_offline'), 'info');
+  forceBottom = true;
+  const ack = await client.comment(text, getNick() || '');
+  busy(form, false);
+  if (ack.ok) {
+    input.value = '';
+    renderCounter(input, $('comment-counter'), MAX_COMMENT);
+    setNote(ack.held ? t('comment_held') : '', 'ok', 5000);
+    queueWall();
+  } else {
+    forceBottom = false;
+    showError(ack.error);
+    if (ack.error && ack.error.code === 'closed') renderClosed();
+  }
+  input.focus();
+}
+
+async function submitQuestion(e) {
+  e.preventDefault();
+  const form = $('ask-form');
+  const text = askInput.value.trim();
+  if (!text) { setNote(t('error_empty_question'), 'error', 3000); askInput.focus(); return; }
+  if (form.classList.contains('is-busy')) return;
+  const anonymous = $('ask-anon').checked && !$('anon-wrap').hidden;
+  if (!anonymous && getNick() === null && !(await askNickname())) { askInput.focus(); return; }
+  busy(form, true);
+  if (client.state !== 'open') setNote(t('queued_offline'), 'info');
+  const ack = await client.ask(text, { nickname: getNick() || '', anonymous });
+  busy(form, false);
+  if (ack.ok) {
+    askInput.value = '';
+    renderCounter(askInput, $('ask-counter'), MAX_QUESTION);
+    autoGrow();
+    setNote(ack.held ? t('question_held') : t('question_posted'), 'ok', 5000);
+    if (qList) qList.parentElement.scrollTop = 0;
+    queueQuestions();
+  } else {
+    showError(ack.error);
+  }
+}
+
+function autoGrow() {
+  const min = mode === 'ask' ? 84 : 40;
+  askInput.style.height = 'auto';
+  askInput.style.height = `${Math.max(min, Math.min(askInput.scrollHeight, 140))}px`;
+}
+
+const hearts = $('hearts');
+const HEART_COLORS = ['#ff4d6d', '#ff7aa2', '#ff9f43', '#f7b731', '#e84393', '#fd79a8'];
+function floatHeart() {
+  if (reduceMotion.matches || !hearts || hearts.childElementCount > 10) return;
+  const h = el('span', 'heart');
+  h.append(icon('heart'));
+  h.style.setProperty('--dx', `${Math.round((Math.random() - 0.5) * 50)}px`);
+  h.style.setProperty('--rot', `${Math.round((Math.random() - 0.5) * 40)}deg`);
+  h.style.setProperty('--c', HEART_COLORS[Math.floor(Math.random() * HEART_COLORS.length)]);
+  h.style.setProperty('--dur', `${1000 + Math.round(Math.random() * 500)}ms`);
+  h.addEventListener('animationend', () => h.remove());
+  hearts.append(h);
+}
+
+if (!readonly) {
+  $('nick-form').addEventListener('submit', (e) => { e.preventDefault(); closeNick('ok'); });
+  $('nick-anon').addEventListener('click', () => closeNick('anon'));
+  $('nick-input').addEventListener('keydown', (e) => {
+    if (e.key === 'Escape') { e.preventDefault(); closeNick('cancel'); }
+  });
+  if ($('nick-btn')) $('nick-btn').addEventListener('click', () => askNickname());
+  if ($('ask-nick')) $('ask-nick').addEventListener('click', () => askNickname());
+  if (input) {
+    $('composer').addEventListener('submit', submitComment);
+    input.addEventListener('input', () => renderCounter(input, $('comment-counter'), MAX_COMMENT));
+    // Enter that confirms an IME candidate (Chinese input) must not send the comment.
+    input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.isComposing || e.keyCode === 229)) e.preventDefault(); });
+  }
+  if (askInput) {
+    const form = $('ask-form');
+    form.addEventListener('submit', submitQuestion);
+    askInput.addEventListener('input', () => { renderCounter(askInput, $('ask-counter'), MAX_QUESTION); autoGrow(); });
+    askInput.addEventListener('keydown', (e) => {
+      if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) { e.preventDefault(); form.requestSubmit(); }
+    });
+    if (mode !== 'ask') {
+      askInput.addEventListener('focus', () => form.classList.add('is-open'));
+      form.addEventListener('focusout', (e) => {
+        if (!form.contains(e.relatedTarget) && !askInput.value) form.classList.remove('is-open');
+      });
+    }
+  }
+  if ($('like-btn')) {
+    $('like-btn').addEventListener('click', () => {
+      client.like(1);
+      floatHeart();
+      const btn = $('like-btn');
+      btn.classList.remove('is-pop');
+      void btn.offsetWidth; // restart the pop animation
+      btn.classList.add('is-pop');
+    });
+  }
+}
+
+// ---- go -----------------------------------------------------------------------------------------
+
+client.addEventListener('lecture', (e) => renderLecture(e.detail.lecture));
+client.addEventListener('welcome', (e) => { if (!e.detail.resumed) renderCounters(true); });
+client.addEventListener('error', (e) => { if (e.detail && e.detail.code) console.warn('live:', e.detail.code, e.detail.message); });
+
+renderLecture(initialLecture);
+renderNick();
+if (mode === 'wall') selectTab('comments');
+if (askInput) autoGrow();
+renderQuestions();
+syncWall();
+client.connect();
+postSize(true);
+window.liveClient = client; // for debugging and the browser tests
