@@ -18,7 +18,7 @@ from live.realtime.store import Store
 from live.routes import add_routes
 from live.web import pages
 from live.web.api import BODY_MAX
-from live.web.auth import load_keys
+from live.web.auth import load_keys, share_keys
 from live.web.context import SERVICES, Services
 from live.web.middleware import errors, security_headers
 
@@ -27,7 +27,9 @@ log = logging.getLogger("live")
 
 def make_store(settings: Settings) -> Store:
     if settings.redis_url:
-        raise SystemExit("live: the Redis backend (--redis-url) is not in this version yet; unset it to run embedded.")
+        from live.realtime.redis_store import RedisStore
+
+        return RedisStore(settings)
     return EmbeddedStore(settings)
 
 
@@ -55,6 +57,9 @@ def build_app(settings: Settings) -> web.Application:
 async def _startup(app: web.Application) -> None:
     svc = app[SERVICES]
     await svc.store.open()
+    shared = getattr(svc.store, "shared", None)
+    if shared is not None:
+        svc.keys = await share_keys(svc.keys, svc.settings.admin_token, shared, svc.settings.data_path)
     svc.hub.start()
 
 
@@ -92,7 +97,8 @@ async def serve(settings: Settings, on_ready: Callable[[web.Application, str], A
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     base = settings.public_url or f"http://{host}:{bound_port(runner)}"
     svc = app[SERVICES]
-    print(f"live: serving on {base} (embedded store in {settings.data_path.resolve()})", flush=True)
+    where = f"Redis at {settings.redis_url}" if settings.redis_url else f"embedded store in {settings.data_path.resolve()}"
+    print(f"live: serving on {base} ({where})", flush=True)
     if svc.keys.generated:
         print(f"live: admin token (kept in {settings.data_path / 'admin_token'}): {svc.keys.admin_token}", flush=True)
     if on_ready is not None:

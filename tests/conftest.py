@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -50,7 +51,10 @@ class Server:
         return self.url.replace("http", "ws", 1) + f"/ws/{code}" + (f"?{query}" if query else "")
 
     async def connect(self, code: str, *, headers: dict[str, str] | None = None, **params: Any) -> Any:
-        ws = await websockets.connect(self.ws_url(code, **params), additional_headers=headers, max_size=2**24)
+        # max_queue=None: a test that stops reading must not make websockets
+        # stop reading the socket too, or the close handshake waits 10 s.
+        ws = await websockets.connect(self.ws_url(code, **params), additional_headers=headers, max_size=2**24,
+                                      max_queue=None)
         self.sockets.append(ws)
         return ws
 
@@ -82,6 +86,78 @@ def settings_for(data_dir: Path, **overrides: Any) -> config.Settings:
     return config.Settings(**base)
 
 
+# -- a real redis-server ---------------------------------------------------------
+
+@dataclass
+class RedisServer:
+    port: int
+    dir: Path
+    proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, *extra: str) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            raise RuntimeError("redis-server is not installed (apt-get install redis-server): the Redis tests need it")
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.proc = subprocess.Popen(
+            [exe, "--port", str(self.port), "--bind", "127.0.0.1", "--dir", str(self.dir), "--save", "",
+             "--appendonly", "no", "--logfile", str(self.dir / "redis.log"), *extra],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:  # e.g. the port was taken meanwhile
+                raise RuntimeError(f"redis-server exited: {(self.dir / 'redis.log').read_text()[-500:]}")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as s:
+                    # Ask for the pid: a Redis of someone else's on this port must not pass for ours.
+                    s.sendall(b"INFO server\r\n")
+                    if f"process_id:{self.proc.pid}".encode() in s.recv(65536):
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise RuntimeError(f"redis-server did not start on {self.port}")
+
+    def stop(self, sig: int = signal.SIGTERM) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(sig)
+            self.proc.wait(10)
+        self.proc = None
+
+    def flush(self) -> None:
+        with socket.create_connection(("127.0.0.1", self.port), timeout=2) as s:
+            s.sendall(b"FLUSHALL\r\n")
+            assert s.recv(16).startswith(b"+OK")
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RedisServer]:
+    server = RedisServer(free_port(), tmp_path_factory.mktemp("redis"))
+    server.start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+BACKENDS = ["embedded", "redis"]
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """Settings that choose a backend: every contract test runs on both."""
+    if request.param == "embedded":
+        return {}
+    redis = request.getfixturevalue("redis_server")
+    redis.flush()
+    return {"redis_url": redis.url}
+
+
 async def start_server(data_dir: Path, **overrides: Any) -> Server:
     app = build_app(settings_for(data_dir, **overrides))
     runner = web.AppRunner(app, shutdown_timeout=2, access_log=None)
@@ -92,15 +168,41 @@ async def start_server(data_dir: Path, **overrides: Any) -> Server:
 
 
 async def stop_server(server: Server) -> None:
-    for ws in server.sockets:
-        await ws.close()
-    await server.http.close()
-    await server.runner.cleanup()
+    import asyncio
+
+    try:
+        async with asyncio.timeout(20):
+            # Teardown is not what is under test: close politely, but do not
+            # let one client's close handshake hold up the suite.
+            closing = [asyncio.ensure_future(ws.close()) for ws in server.sockets]
+            if closing:
+                _, late = await asyncio.wait(closing, timeout=3)
+                for task in late:
+                    task.cancel()
+                for ws in server.sockets:
+                    if ws.transport is not None and not ws.transport.is_closing():
+                        ws.transport.abort()
+            await server.http.close()
+            await server.runner.cleanup()
+    except TimeoutError:
+        for task in asyncio.all_tasks():  # say what hung instead of hanging the suite
+            aw, chain = task.get_coro(), []
+            while aw is not None and len(chain) < 40:
+                frame = getattr(aw, "cr_frame", None) or getattr(aw, "gi_frame", None)
+                chain.append(f"{type(aw).__name__} {getattr(aw, '__qualname__', '')} "
+                             f"{frame.f_code.co_filename}:{frame.f_lineno}" if frame else repr(aw)[:200])
+                aw = getattr(aw, "cr_await", None) or getattr(aw, "gi_yieldfrom", None)
+            print("TASK", task.get_name(), " <- ".join(chain))
+        raise
+
+
+UNLIMITED = dict(comment_rate=1e6, comment_burst=10**6, question_rate=1e6, question_burst=10**6,
+                 like_rate=1e9, like_burst=10**9)
 
 
 @pytest.fixture
-async def server(tmp_path: Path) -> AsyncIterator[Server]:
-    s = await start_server(tmp_path / "data")
+async def server(tmp_path: Path, backend: dict[str, Any]) -> AsyncIterator[Server]:
+    s = await start_server(tmp_path / "data", **backend)
     try:
         yield s
     finally:
@@ -108,10 +210,19 @@ async def server(tmp_path: Path) -> AsyncIterator[Server]:
 
 
 @pytest.fixture
-async def unlimited(tmp_path: Path) -> AsyncIterator[Server]:
+async def unlimited(tmp_path: Path, backend: dict[str, Any]) -> AsyncIterator[Server]:
     """A server whose viewers are not rate-limited, for tests that send many messages."""
-    s = await start_server(tmp_path / "data-unlimited", comment_rate=1e6, comment_burst=10**6,
-                           question_rate=1e6, question_burst=10**6, like_rate=1e9, like_burst=10**9)
+    s = await start_server(tmp_path / "data-unlimited", **backend, **UNLIMITED)
+    try:
+        yield s
+    finally:
+        await stop_server(s)
+
+
+@pytest.fixture
+async def embedded_unlimited(tmp_path: Path) -> AsyncIterator[Server]:
+    """For tests of the embedded store's own machinery."""
+    s = await start_server(tmp_path / "data-embedded", **UNLIMITED)
     try:
         yield s
     finally:

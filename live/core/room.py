@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import bisect
 from collections import defaultdict, deque
+from contextlib import contextmanager
 from itertools import islice
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 from live.core import policy, qa
 from live.core.clock import iso
@@ -60,6 +61,41 @@ class Room:
         self.peak_online = 0
         #: (viewer, client id) -> the ack it got; a repeated id gets it again.
         self.acks: dict[tuple[str, str], dict[str, Any]] = {}
+        self._plan: list[Event] | None = None
+
+    @classmethod
+    def restore(
+        cls,
+        lecture: Lecture,
+        *,
+        seq: int,
+        comments: Iterable[dict[str, Any]],
+        questions: Iterable[dict[str, Any]],
+        authors: dict[str, str],
+        history: Iterable[Event],
+        history_size: int,
+    ) -> "Room":
+        """A room from its current records rather than its whole log (a
+        shared store keeps only the recent log)."""
+        room = cls(lecture, history_size=history_size)
+        for rec in sorted(comments, key=lambda r: r["seq"]):
+            room._put_comment(rec, authors.get(rec["id"]))
+        for rec in sorted(questions, key=lambda r: r["seq"]):
+            room._put_question(rec, authors.get(rec["id"]))
+        room.seq = seq
+        room.history.extend(history)
+        return room
+
+    @contextmanager
+    def planning(self) -> Iterator[list[Event]]:
+        """Commands inside decide their events without applying them, for a
+        store that must get them accepted elsewhere first and applies them
+        when they come back in order."""
+        self._plan = planned = []
+        try:
+            yield planned
+        finally:
+            self._plan = None
 
     # -- the one way state changes -------------------------------------
 
@@ -98,8 +134,12 @@ class Room:
             self.answering = None
 
     def _emit(self, kind: str, data: dict[str, Any], *, private: bool, author: str | None, at: float) -> Event:
-        event = Event(self.seq + 1, kind, data, private, author, at)
-        self.apply(event)
+        if self._plan is not None:
+            event = Event(self.seq + 1 + len(self._plan), kind, data, private, author, at)
+            self._plan.append(event)
+        else:
+            event = Event(self.seq + 1, kind, data, private, author, at)
+            self.apply(event)
         return event
 
     # -- commands ------------------------------------------------------
@@ -183,11 +223,16 @@ class Room:
         public = self.lecture.with_changes(changes).public()
         return self._emit("lecture.updated", public, private=False, author=None, at=now)
 
-    def vote(self, viewer: str, qid: str, up: bool) -> tuple[bool, int]:
-        """Set a viewer's vote; returns (whether it changed, the tally)."""
+    def vote_target(self, qid: str) -> dict[str, Any]:
+        """The question a vote is for: it must exist and be visible."""
         rec = self.questions.get(qid)
         if rec is None or not qa.is_visible(rec["state"]):
             raise Refusal("not_found", f"No open question '{qid}'.")
+        return rec
+
+    def vote(self, viewer: str, qid: str, up: bool) -> tuple[bool, int]:
+        """Set a viewer's vote; returns (whether it changed, the tally)."""
+        self.vote_target(qid)
         voters = self.votes[qid]
         changed = (viewer in voters) != up
         if changed:

@@ -77,6 +77,11 @@ class RoomHub:
     def on_votes(self, code: str, tallies: dict[str, int]) -> None:
         self.pending_votes.update(tallies)
 
+    def on_reset(self, code: str) -> None:
+        # Each client comes back with its last seq and gets exactly what it missed.
+        for conn in tuple(self.conns):
+            self.hub._later(conn.ws.close(code=1012, message=b"resync"))
+
     def flush_events(self) -> None:
         events, self.pending = self.pending, []
         if not events:
@@ -129,6 +134,7 @@ class Hub:
         self.dirty: set[RoomHub] = set()
         self.frames_sent = 0
         self._tasks: list[asyncio.Task[None]] = []
+        self._background: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
         self._tasks = [
@@ -136,11 +142,23 @@ class Hub:
             asyncio.create_task(self._counters_loop(), name="hub-counters"),
         ]
 
+    def _later(self, coro: Any) -> None:
+        """Work nobody waits for now, finished (or given up) before the hub stops."""
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+        task.add_done_callback(lambda t: t.cancelled() or t.exception())
+
     async def stop(self) -> None:
         for task in self._tasks:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         self._tasks = []
+        if self._background:
+            _, late = await asyncio.wait(self._background, timeout=2)
+            for task in late:
+                task.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
 
     @property
     def connections(self) -> int:
@@ -183,12 +201,20 @@ class Hub:
             del self.rooms[code]
             self.dirty.discard(room)
             # A last count of zero, so "online" does not stay at the last viewer.
-            task = asyncio.get_running_loop().create_task(self.store.set_online(code, 0))
-            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            self._later(self.store.set_online(code, 0))
 
     async def close_all(self, code: int, message: bytes = b"") -> None:
+        """Close every connection with ``code``; one that does not answer the
+        close handshake in 2 s is dropped, so a drain never waits on a phone."""
+        async def close(conn: Connection) -> None:
+            try:
+                await asyncio.wait_for(conn.ws.close(code=code, message=message), 2)
+            except (asyncio.TimeoutError, OSError, RuntimeError):
+                if conn.transport is not None:
+                    conn.transport.abort()
+
         conns = [c for r in self.rooms.values() for c in r.conns]
-        await asyncio.gather(*(c.ws.close(code=code, message=message) for c in conns), return_exceptions=True)
+        await asyncio.gather(*(close(c) for c in conns), return_exceptions=True)
 
     # -- the loops -----------------------------------------------------------
 

@@ -29,6 +29,10 @@ class Listener(Protocol):
 
     def on_votes(self, code: str, tallies: dict[str, int]) -> None: ...
 
+    def on_reset(self, code: str) -> None:
+        """The store lost track of the lecture's log (it is being reloaded):
+        connections must resume to be sure they miss nothing."""
+
 
 @dataclass(frozen=True)
 class Welcome:
@@ -83,6 +87,10 @@ class Store(abc.ABC):
     def _publish_votes(self, code: str, tallies: dict[str, int]) -> None:
         for listener in tuple(self._listeners.get(code, ())):
             listener.on_votes(code, tallies)
+
+    def _publish_reset(self, code: str) -> None:
+        for listener in tuple(self._listeners.get(code, ())):
+            listener.on_reset(code)
 
     # -- lectures ----------------------------------------------------------
 

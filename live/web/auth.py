@@ -7,6 +7,7 @@ import logging
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from aiohttp import web
 
@@ -42,6 +43,19 @@ def load_keys(data_dir: Path, admin_token: str | None) -> Keys:
     if not admin_token:
         admin_token, generated = _read_or_create(data_dir / "admin_token", new_secret())
     return Keys(admin_token=admin_token, secret=secret.encode(), generated=generated)
+
+
+async def share_keys(keys: Keys, configured_admin_token: str | None, shared: Any, data_dir: Path) -> Keys:
+    """With several nodes, every one must sign viewer tokens alike and know
+    the same admin token: the values kept in the shared store win (and the
+    admin token is written to this node's data directory, where the CLI
+    looks for it)."""
+    secret, _ = await shared("secret", keys.secret.decode())
+    if configured_admin_token:
+        return Keys(admin_token=configured_admin_token, secret=secret.encode())
+    admin, created = await shared("admin_token", keys.admin_token)
+    (data_dir / "admin_token").write_text(admin + "\n")
+    return Keys(admin_token=admin, secret=secret.encode(), generated=created)
 
 
 def bearer(request: web.Request) -> str | None:

@@ -9,8 +9,8 @@ import sqlite3
 from tests.conftest import recv
 
 
-async def test_a_failed_commit_is_refused_and_leaves_no_trace(unlimited):
-    server = unlimited
+async def test_a_failed_commit_is_refused_and_leaves_no_trace(embedded_unlimited):
+    server = embedded_unlimited
     code = (await server.create_lecture())["code"]
     ws, watcher = await server.connect(code), await server.connect(code)
     await recv(ws, "welcome"), await recv(watcher, "welcome")
@@ -47,13 +47,13 @@ async def test_a_failed_commit_is_refused_and_leaves_no_trace(unlimited):
     assert rows == [(1,), (2,), (3,)]
 
 
-async def test_writes_queued_behind_a_failure_fail_too_so_seq_stays_gapless(unlimited):
+async def test_writes_queued_behind_a_failure_fail_too_so_seq_stays_gapless(embedded_unlimited):
     """Writes in flight behind a failed one were given the seqs after it;
     committing them would leave a hole in the log. They are refused too,
     and everything acknowledged is on disk without a gap."""
     import asyncio
 
-    server = unlimited
+    server = embedded_unlimited
     code = (await server.create_lecture())["code"]
     clients = [await server.connect(code) for _ in range(8)]
     for ws in clients:

@@ -109,10 +109,10 @@ async def test_resume_delivers_every_missed_event_in_order_exactly_once(unlimite
     assert [e["seq"] for e in nxt] == [33]
 
 
-async def test_resume_with_wrong_epoch_or_too_old_since_gets_snapshot(tmp_path):
+async def test_resume_with_wrong_epoch_or_too_old_since_gets_snapshot(tmp_path, backend):
     from tests.conftest import start_server, stop_server
 
-    server = await start_server(tmp_path / "d", history_size=5)
+    server = await start_server(tmp_path / "d", history_size=5, **backend)
     try:
         lec = await server.create_lecture()
         code = lec["code"]
@@ -366,3 +366,11 @@ async def test_authors_follow_their_own_held_items(server):
         ("comment.hidden", "hidden"), ("question.updated", "dismissed"),
     ]
     assert await recv_events(other, 4) == [{"seq": n, "kind": "private"} for n in (1, 2, 3, 4)]
+
+
+async def test_the_backend_under_test_is_the_one_named(server, backend):
+    from live.realtime.embedded import EmbeddedStore
+    from live.realtime.redis_store import RedisStore
+
+    expected = RedisStore if backend else EmbeddedStore
+    assert type(server.svc.store) is expected

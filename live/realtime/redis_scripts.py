@@ -1,0 +1,134 @@
+"""The Lua scripts of the Redis store: each one runs atomically in Redis,
+which is what makes seq gapless, votes single and acks idempotent across
+every node. Keys of one lecture share the prefix ``live:{CODE}:`` (the
+braces keep them in one slot should Redis Cluster ever be used).
+
+A record template marks the seq the script assigns with the byte \\x01,
+which can never appear in JSON text that orjson made (it escapes control
+characters), so user text cannot collide with it.
+"""
+
+# ARGV: prefix, expected seq ("" = any), ack key ("" = none), ack template,
+#       ack ttl, lecture row ("" = unchanged), time, log max length,
+#       then six per event: kind, private, author, data template, hash, id template.
+# Returns {"dup", ack} | {"stale", seq} | {"ok", first seq, last seq}.
+APPEND = r"""
+local p = ARGV[1]
+if ARGV[3] ~= '' then
+  local prev = redis.call('GET', p .. 'ack:' .. ARGV[3])
+  if prev then return {'dup', prev} end
+end
+local seq = tonumber(redis.call('GET', p .. 'seq') or '0')
+if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= seq then return {'stale', tostring(seq)} end
+local first = seq + 1
+local i = 9
+while i <= #ARGV do
+  seq = seq + 1
+  local s = tostring(seq)
+  local data = string.gsub(ARGV[i + 3], '\1', s)
+  redis.call('XADD', p .. 'log', 'MAXLEN', '~', ARGV[8], s .. '-1',
+             'k', ARGV[i], 'd', data, 'p', ARGV[i + 1], 'a', ARGV[i + 2], 't', ARGV[7])
+  if ARGV[i + 4] ~= '' then
+    local id = string.gsub(ARGV[i + 5], '\1', s)
+    redis.call('HSET', p .. ARGV[i + 4], id, data)
+    if ARGV[i + 2] ~= '' then redis.call('HSETNX', p .. 'authors', id, ARGV[i + 2]) end
+  end
+  i = i + 6
+end
+redis.call('SET', p .. 'seq', seq)
+if ARGV[6] ~= '' then redis.call('SET', p .. 'lecture', ARGV[6]) end
+if ARGV[3] ~= '' then
+  redis.call('SET', p .. 'ack:' .. ARGV[3], (string.gsub(ARGV[4], '\1', tostring(first))), 'EX', ARGV[5])
+end
+return {'ok', tostring(first), tostring(seq)}
+"""
+
+# ARGV: prefix, ack key ("" = none), ack ttl, question, viewer, up (1/0).
+# Returns {"dup", ack} | {"ok", changed, tally}.
+VOTE = r"""
+local p = ARGV[1]
+if ARGV[2] ~= '' then
+  local prev = redis.call('GET', p .. 'ack:' .. ARGV[2])
+  if prev then return {'dup', prev} end
+end
+local q, v = ARGV[4], ARGV[5]
+local changed
+if ARGV[6] == '1' then
+  changed = redis.call('SADD', p .. 'votes:' .. q, v)
+  if changed == 1 then redis.call('SADD', p .. 'voted:' .. v, q) end
+else
+  changed = redis.call('SREM', p .. 'votes:' .. q, v)
+  if changed == 1 then redis.call('SREM', p .. 'voted:' .. v, q) end
+end
+local tally = redis.call('SCARD', p .. 'votes:' .. q)
+redis.call('HSET', p .. 'tally', q, tally)
+if ARGV[2] ~= '' then
+  local up = 'false'
+  if ARGV[6] == '1' then up = 'true' end
+  redis.call('SET', p .. 'ack:' .. ARGV[2],
+             '{"question":' .. cjson.encode(q) .. ',"votes":' .. tally .. ',"up":' .. up .. '}', 'EX', ARGV[3])
+end
+return {'ok', tostring(changed), tostring(tally)}
+"""
+
+# ARGV: prefix, ack key ("" = none), ack ttl, count. Returns {"dup", ack} | {"ok", total}.
+LIKE = r"""
+local p = ARGV[1]
+if ARGV[2] ~= '' then
+  local prev = redis.call('GET', p .. 'ack:' .. ARGV[2])
+  if prev then return {'dup', prev} end
+end
+local total = redis.call('HINCRBY', p .. 'counters', 'likes', ARGV[4])
+if ARGV[2] ~= '' then
+  redis.call('SET', p .. 'ack:' .. ARGV[2], '{"likes":' .. total .. '}', 'EX', ARGV[3])
+end
+return {'ok', tostring(total)}
+"""
+
+# A token bucket on Redis's clock, so a viewer on two nodes has one allowance.
+# KEYS: the bucket. ARGV: rate per second, burst, tokens wanted.
+# Returns "" when allowed, else the seconds to wait.
+TAKE = r"""
+local t = redis.call('TIME')
+local now = tonumber(t[1]) + tonumber(t[2]) / 1e6
+local rate, burst, n = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local state = redis.call('HMGET', KEYS[1], 'tokens', 'at')
+local tokens, at = tonumber(state[1]) or burst, tonumber(state[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - at) * rate)
+local wait = ''
+if n > tokens + 1e-6 then
+  wait = tostring((n - tokens) / rate)
+else
+  tokens = math.max(0, tokens - n)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'at', tostring(now))
+redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
+return wait
+"""
+
+# One node's count of connections to a lecture, and the total over the
+# nodes that reported within the last ``stale`` seconds (a crashed node's
+# viewers drop out by themselves). Also raises the peak.
+# KEYS: online hash, counters hash. ARGV: node id, count, stale seconds.
+# Returns {total, peak}.
+ONLINE = r"""
+local t = redis.call('TIME')
+local now = tonumber(t[1])
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. now)
+local total = 0
+local entries = redis.call('HGETALL', KEYS[1])
+for i = 1, #entries, 2 do
+  local count, at = string.match(entries[i + 1], '(%d+):(%d+)')
+  if now - tonumber(at) > tonumber(ARGV[3]) then
+    redis.call('HDEL', KEYS[1], entries[i])
+  else
+    total = total + tonumber(count)
+  end
+end
+local peak = tonumber(redis.call('HGET', KEYS[2], 'peak_online') or '0')
+if total > peak then
+  peak = total
+  redis.call('HSET', KEYS[2], 'peak_online', peak)
+end
+return {total, peak}
+"""

@@ -1,0 +1,537 @@
+"""The Redis backend: many nodes, one lecture, one log.
+
+Redis holds the truth: each lecture's log in a capped Stream (resume from
+any node), its current comments and questions in hashes, votes, viewers and
+counters in sets and hashes, acks and rate limits in keys every node sees.
+Lua scripts (``redis_scripts``) make each change atomic.
+
+Every node also keeps, for each lecture it serves, the same in-memory
+``Room`` as the embedded store, so the domain rules are decided by the same
+code. A change is planned on the room, then appended by a script; a new
+comment or question gets its seq in the script (so posts from many nodes
+never conflict), while moderation and Q&A transitions carry the seq they
+were decided at and are planned again if another node got there first.
+Rooms follow their streams (one XREAD for all of a node's lectures) and
+apply what comes back, in seq order, exactly once; that is also when the
+node's hub is told. A lecture is followed while it has local viewers or
+was used in the last minute.
+
+While Redis cannot be reached, viewers stay connected to what the node
+has, writes are refused with ``unavailable`` (never accepted and then
+dropped), ``ready()`` is false, and the follower picks up from the last
+seq it applied once Redis is back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+import uuid
+from typing import Any, Callable
+
+import orjson
+import redis.asyncio as aioredis
+from redis.exceptions import RedisError
+
+from live.config import Settings
+from live.core import clock as clockmod
+from live.core.codes import new_code, new_secret
+from live.core.errors import Refusal
+from live.core.events import Event
+from live.core.lecture import Lecture
+from live.core.room import Room
+from live.protocol import AskQuestion, Command, Like, PostComment, Vote
+from live.realtime import redis_scripts
+from live.realtime.store import Store, Welcome
+
+log = logging.getLogger(__name__)
+
+SEQ = b"\x01"  # where a script writes the seq it assigns (see redis_scripts)
+ACK_TTL = 7 * 24 * 3600
+IDLE_UNFOLLOW_S = 60
+PLAN_RETRIES = 20
+
+UNAVAILABLE = "The shared store cannot be reached; nothing was kept. Try again."
+
+
+def _prefix(code: str) -> str:
+    return f"live:{{{code}}}:"
+
+
+def _template(rec: dict[str, Any], prefix: str) -> bytes:
+    """A new record's JSON with its id and seq left for the script."""
+    rest = orjson.dumps({k: v for k, v in rec.items() if k not in ("id", "seq")})
+    return b'{"id":"' + prefix.encode() + SEQ + b'","seq":' + SEQ + (b"," + rest[1:] if rest != b"{}" else b"}")
+
+
+def _filled(template: bytes, seq: int) -> dict[str, Any]:
+    return orjson.loads(template.replace(SEQ, str(seq).encode()))
+
+
+def _event(entry_id: bytes, fields: dict[bytes, bytes]) -> Event:
+    return Event(
+        int(entry_id.split(b"-", 1)[0]),
+        fields[b"k"].decode(),
+        orjson.loads(fields[b"d"]),
+        fields[b"p"] == b"1",
+        fields[b"a"].decode() or None,
+        float(fields[b"t"]),
+    )
+
+
+class _Gap(Exception):
+    """The log moved past what a room can catch up with: reload it."""
+
+
+class RedisStore(Store):
+    def __init__(self, settings: Settings, clock: Callable[[], float] = clockmod.now) -> None:
+        super().__init__()
+        assert settings.redis_url
+        self.settings = settings
+        self.clock = clock
+        self.node = uuid.uuid4().hex[:12]
+        self.redis = aioredis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2,
+                                       health_check_interval=10)
+        self._append = self.redis.register_script(redis_scripts.APPEND)
+        self._vote = self.redis.register_script(redis_scripts.VOTE)
+        self._like = self.redis.register_script(redis_scripts.LIKE)
+        self._take_script = self.redis.register_script(redis_scripts.TAKE)
+        self._online_script = self.redis.register_script(redis_scripts.ONLINE)
+        self._rooms: dict[str, Room] = {}
+        self._loading: dict[str, asyncio.Future[Room]] = {}
+        self._used: dict[str, float] = {}
+        self._online_total: dict[str, int] = {}
+        self._seen_tallies: dict[str, dict[str, int]] = {}
+        self._rates = {
+            "comment": (settings.comment_rate, settings.comment_burst),
+            "question": (settings.question_rate, settings.question_burst),
+            "vote": (settings.vote_rate, settings.vote_burst),
+            "like": (settings.like_rate, settings.like_burst),
+        }
+        self._follower: asyncio.Task[None] | None = None
+        self._closed = False
+        self.healthy = False
+        #: Redis round trips, for /metrics: count and total seconds.
+        self.round_trips = 0
+        self.round_trip_seconds = 0.0
+
+    # -- lifecycle -------------------------------------------------------
+
+    async def open(self) -> None:
+        try:
+            await self.redis.ping()
+            self.healthy = True
+        except RedisError as exc:  # a node may start before Redis; it serves once Redis answers
+            log.warning("Redis is not reachable yet: %s", exc)
+        self._follower = asyncio.create_task(self._follow(), name="redis-follower")
+
+    async def shared(self, name: str, candidate: str) -> tuple[str, bool]:
+        """A value every node must agree on (the secret that signs viewer
+        tokens, a generated admin token): the first node's candidate wins.
+        Returns it and whether it was this node's."""
+        key = f"live:shared:{name}"
+        created = bool(await self._call(self.redis.set(key, candidate, nx=True)))
+        value = await self._call(self.redis.get(key))
+        return value.decode(), created
+
+    async def close(self) -> None:
+        if self._follower is not None:
+            self._follower.cancel()
+            await asyncio.gather(self._follower, return_exceptions=True)
+        for code in list(self._rooms):
+            try:
+                await asyncio.wait_for(self._report_online(code, 0), 2)
+            except (RedisError, OSError, asyncio.TimeoutError):
+                pass  # the count drops out by itself after online_stale_s
+        self._closed = True
+        await self.redis.aclose()
+
+    async def ready(self) -> bool:
+        try:
+            await asyncio.wait_for(self._timed(self.redis.ping()), 3)
+            self.healthy = True
+        except (RedisError, asyncio.TimeoutError, OSError):
+            self.healthy = False
+        return self.healthy
+
+    async def _timed(self, awaitable: Any) -> Any:
+        started = time.perf_counter()
+        try:
+            return await awaitable
+        finally:
+            self.round_trips += 1
+            self.round_trip_seconds += time.perf_counter() - started
+
+    async def _call(self, awaitable: Any) -> Any:
+        """A Redis call whose failure the client hears as ``unavailable``."""
+        if self._closed:
+            if asyncio.iscoroutine(awaitable):
+                awaitable.close()
+            raise Refusal("unavailable", "This node is shutting down.")
+        try:
+            return await self._timed(awaitable)
+        except (RedisError, OSError) as exc:
+            self.healthy = False
+            log.warning("Redis call failed: %s", exc)
+            raise Refusal("unavailable", UNAVAILABLE) from None
+
+    # -- rooms: loading, following, applying -----------------------------
+
+    async def _room(self, code: str) -> Room:
+        self._used[code] = time.monotonic()
+        room = self._rooms.get(code)
+        if room is not None:
+            return room
+        loading = self._loading.get(code)
+        if loading is None:
+            loading = asyncio.ensure_future(self._load(code))
+            self._loading[code] = loading
+            loading.add_done_callback(lambda _: self._loading.pop(code, None))
+        room = await asyncio.shield(loading)
+        return self._rooms.setdefault(code, room)
+
+    async def _load(self, code: str) -> Room:
+        p = _prefix(code)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.get(p + "lecture").get(p + "seq").hvals(p + "comments").hvals(p + "questions")
+            pipe.hgetall(p + "authors").xrevrange(p + "log", count=self.settings.history_size)
+            row, seq, comments, questions, authors, entries = await self._call(pipe.execute())
+        if row is None:
+            raise Refusal("not_found", f"No lecture with code {code}.")
+        return Room.restore(
+            Lecture.from_row(orjson.loads(row)),
+            seq=int(seq or 0),
+            comments=[orjson.loads(c) for c in comments],
+            questions=[orjson.loads(q) for q in questions],
+            authors={k.decode(): v.decode() for k, v in authors.items()},
+            history=[_event(i, f) for i, f in reversed(entries)],
+            history_size=self.settings.history_size,
+        )
+
+    def _advance(self, code: str, room: Room, events: list[Event]) -> None:
+        """Apply events that follow the room's seq, and tell the hub."""
+        applied = []
+        for event in events:
+            if event.seq <= room.seq:
+                continue
+            if event.seq != room.seq + 1:
+                raise _Gap(f"{code}: event {event.seq} after {room.seq}")
+            room.apply(event)
+            applied.append(event)
+        if applied:
+            self._publish_events(code, applied)
+
+    async def _catch_up(self, code: str, room: Room) -> None:
+        entries = await self._call(self.redis.xrange(_prefix(code) + "log", min=f"({room.seq}-1", max="+"))
+        try:
+            self._advance(code, room, [_event(i, f) for i, f in entries])
+        except _Gap:
+            self._reload(code)
+            raise Refusal("unavailable", "The lecture was out of step and is being reloaded; try again.") from None
+
+    async def _fresh(self, code: str) -> Room:
+        """The room with everything Redis has: an API read on this node then
+        shows a change another node has already acknowledged."""
+        room = await self._room(code)
+        await self._catch_up(code, room)
+        return room
+
+    def _reload(self, code: str) -> None:
+        """Forget a room that cannot catch up (its log was trimmed past it);
+        the next use loads it afresh. Its viewers resume from their seq or,
+        if that is gone too, get a snapshot."""
+        log.warning("reloading %s from Redis", code)
+        self._rooms.pop(code, None)
+        self._publish_reset(code)
+
+    async def _follow(self) -> None:
+        backoff = 0.2
+        while True:
+            self._forget_idle()
+            streams = {_prefix(c) + "log": f"{r.seq}-1" for c, r in self._rooms.items()}
+            if not streams:
+                await asyncio.sleep(0.05)
+                continue
+            try:
+                # A short block: a room loaded meanwhile joins the next round.
+                reply = await self.redis.xread(streams, count=1000, block=100)
+                self.healthy = True
+                backoff = 0.2
+            except asyncio.CancelledError:
+                raise
+            except (RedisError, OSError) as exc:
+                self.healthy = False
+                log.warning("following the logs failed (%s); retrying in %.1f s", exc, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, 5.0)
+                continue
+            for key, entries in reply or ():
+                code = key.decode().split("{", 1)[1].split("}", 1)[0]
+                room = self._rooms.get(code)
+                if room is None:
+                    continue
+                try:
+                    self._advance(code, room, [_event(i, f) for i, f in entries])
+                except _Gap:
+                    self._reload(code)
+
+    def _forget_idle(self) -> None:
+        now = time.monotonic()
+        for code in [c for c in self._rooms if c not in self._listeners]:
+            if now - self._used.get(code, 0) > IDLE_UNFOLLOW_S:
+                del self._rooms[code]
+
+    def subscribe(self, code: str, listener: Any) -> None:
+        super().subscribe(code, listener)
+        self._used[code] = time.monotonic()
+
+    # -- appending ---------------------------------------------------------
+
+    async def _append_planned(self, code: str, plan: Callable[[Room], list[Event]],
+                              lecture: Lecture | None = None) -> Room:
+        """Plan on the room, append where the plan was made; if another node
+        appended first, catch up and plan again."""
+        room = await self._room(code)
+        for _ in range(PLAN_RETRIES):
+            with room.planning() as planned:
+                plan(room)
+            if not planned:
+                return room
+            seq = room.seq
+            args: list[Any] = [_prefix(code), str(seq), "", "", ACK_TTL, "", self.clock(), self.settings.history_size]
+            changed_lecture = None
+            for e in planned:
+                args += [e.kind, int(e.private), e.author or "", orjson.dumps(e.data), *self._record_target(e)]
+                if e.kind == "lecture.updated":
+                    changed_lecture = Lecture.from_row({**room.lecture.to_row(), **e.data})
+            if changed_lecture is not None:
+                args[5] = orjson.dumps(changed_lecture.to_row())
+            reply = await self._call(self._append(args=args))
+            if reply[0] == b"ok":
+                self._advance(code, room, planned)
+                return room
+            await self._catch_up(code, room)
+        raise Refusal("unavailable", "The lecture is too busy to change this now; try again.")
+
+    @staticmethod
+    def _record_target(event: Event) -> tuple[str, bytes]:
+        if event.kind.startswith("comment."):
+            return "comments", event.data["id"].encode()
+        if event.kind.startswith("question."):
+            return "questions", event.data["id"].encode()
+        return "", b""
+
+    async def _append_created(self, code: str, room: Room, event: Event, cid: str | None,
+                              viewer: str) -> dict[str, Any]:
+        """Append a new comment or question; the script gives it its seq."""
+        prefix = "c" if event.kind.startswith("comment.") else "q"
+        template = _template(event.data, prefix)
+        ack = b'{"ref":"' + prefix.encode() + SEQ + b'","record":' + template
+        ack += b',"held":true}' if event.private else b"}"
+        target = "comments" if prefix == "c" else "questions"
+        reply = await self._call(self._append(args=[
+            _prefix(code), "", f"{viewer}:{cid}" if cid is not None else "", ack, ACK_TTL, "", event.at,
+            self.settings.history_size, event.kind, int(event.private), viewer, template, target,
+            prefix.encode() + SEQ,
+        ]))
+        if reply[0] == b"dup":
+            return orjson.loads(reply[1])
+        first = int(reply[1])
+        fields = _filled(ack, first)
+        if room.seq == first - 1:
+            self._advance(code, room, [Event(first, event.kind, fields["record"], event.private, viewer, event.at)])
+        elif room.seq < first:  # others' events came first: read them, in order
+            await self._catch_up(code, room)
+        return fields
+
+    # -- lectures ----------------------------------------------------------
+
+    async def create_lecture(self, fields: dict[str, Any]) -> Lecture:
+        now = self.clock()
+        for _ in range(10):
+            lecture = Lecture(
+                code=new_code(),
+                moderator_key=new_secret(),
+                epoch=new_secret(9),
+                created_at=clockmod.iso(now),
+                **{k: v for k, v in fields.items() if k != "settings"},
+            ).with_changes({"settings": fields.get("settings", {})})
+            p = _prefix(lecture.code)
+            if await self._call(self.redis.set(p + "lecture", orjson.dumps(lecture.to_row()), nx=True)):
+                await self._call(self.redis.zadd("live:lectures", {lecture.code: now}))
+                return lecture
+        raise Refusal("unavailable", "Could not find a free lecture code; try again.")
+
+    async def lecture(self, code: str) -> Lecture | None:
+        room = self._rooms.get(code)
+        if room is not None:
+            return room.lecture
+        row = await self._call(self.redis.get(_prefix(code) + "lecture"))
+        return Lecture.from_row(orjson.loads(row)) if row else None
+
+    async def lectures(self) -> list[Lecture]:
+        codes = [c.decode() for c in await self._call(self.redis.zrevrange("live:lectures", 0, -1))]
+        if not codes:
+            return []
+        rows = await self._call(self.redis.mget([_prefix(c) + "lecture" for c in codes]))
+        return [self._rooms[c].lecture if c in self._rooms else Lecture.from_row(orjson.loads(r))
+                for c, r in zip(codes, rows) if r]
+
+    async def update_lecture(self, code: str, changes: dict[str, Any]) -> Lecture:
+        room = await self._append_planned(code, lambda r: [r.update_lecture(changes, self.clock())])
+        return room.lecture
+
+    # -- viewers' messages -------------------------------------------------
+
+    async def _recall(self, code: str, viewer: str, cid: str) -> dict[str, Any] | None:
+        ack = await self._call(self.redis.get(f"{_prefix(code)}ack:{viewer}:{cid}"))
+        return orjson.loads(ack) if ack else None
+
+    async def _take(self, code: str, viewer: str, kind: str, n: int) -> float | None:
+        rate, burst = self._rates[kind]
+        wait = await self._call(self._take_script(keys=[f"{_prefix(code)}rl:{kind}:{viewer}"], args=[rate, burst, n]))
+        return float(wait) if wait else None
+
+    async def _write(self, code: str, viewer: str, command: Command, cid: str | None) -> dict[str, Any]:
+        room = await self._room(code)
+        ack_key = f"{viewer}:{cid}" if cid is not None else ""
+        if isinstance(command, (PostComment, AskQuestion)):
+            with room.planning() as planned:
+                if isinstance(command, PostComment):
+                    room.post_comment(viewer, command.text, command.nickname, self.clock())
+                else:
+                    room.post_question(viewer, command.text, command.nickname, command.anonymous, self.clock())
+            return await self._append_created(code, room, planned[0], cid, viewer)
+        if isinstance(command, Vote):
+            room.vote_target(command.question)
+            reply = await self._call(self._vote(args=[_prefix(code), ack_key, ACK_TTL, command.question, viewer,
+                                                      int(command.up)]))
+            if reply[0] == b"dup":
+                return orjson.loads(reply[1])
+            changed, tally = int(reply[1]), int(reply[2])
+            if changed:
+                self._publish_votes(code, {command.question: tally})
+            return {"question": command.question, "votes": tally, "up": command.up}
+        if isinstance(command, Like):
+            reply = await self._call(self._like(args=[_prefix(code), ack_key, ACK_TTL, command.count]))
+            return orjson.loads(reply[1]) if reply[0] == b"dup" else {"likes": int(reply[1])}
+        raise TypeError(type(command).__name__)  # pragma: no cover - protocol.parse makes no other command
+
+    # -- moderation ----------------------------------------------------------
+
+    async def moderate_comment(self, code: str, cid: str, action: str) -> dict[str, Any]:
+        room = await self._append_planned(code, lambda r: [r.moderate_comment(cid, action, self.clock())])
+        return room.comment(cid)
+
+    async def update_question(
+        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None
+    ) -> dict[str, Any]:
+        room = await self._append_planned(
+            code, lambda r: r.update_question(qid, self.clock(), state=state, answer=answer, speaker=speaker)
+        )
+        return await self._with_tallies(code, room.question(qid))
+
+    # -- reading -------------------------------------------------------------
+
+    async def _aggregates(self, code: str, viewer: str | None = None) -> tuple[dict[str, int], dict[str, int], list[str]]:
+        """Counters, tallies and (for a viewer) the questions they voted for, in one round trip."""
+        p = _prefix(code)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            pipe.hgetall(p + "counters").scard(p + "viewers").hgetall(p + "tally")
+            if viewer is not None:
+                pipe.smembers(p + "voted:" + viewer)
+            replies = await self._call(pipe.execute())
+        counters = {k.decode(): int(v) for k, v in replies[0].items()}
+        counters["unique_viewers"] = replies[1]
+        tallies = {k.decode(): int(v) for k, v in replies[2].items()}
+        voted = sorted(q.decode() for q in replies[3]) if viewer is not None else []
+        return counters, tallies, voted
+
+    def _stats(self, code: str, room: Room, counters: dict[str, int]) -> dict[str, int]:
+        online = self._online_total.get(code, 0)
+        return {
+            "online": online,
+            "peak_online": max(counters.get("peak_online", 0), online),
+            "visits": counters.get("visits", 0),
+            "unique_viewers": counters.get("unique_viewers", 0),
+            "likes": counters.get("likes", 0),
+            "comments": room.visible_comments,
+            "questions": len(room.questions),
+        }
+
+    @staticmethod
+    def _tallied(questions: list[dict[str, Any]], tallies: dict[str, int]) -> list[dict[str, Any]]:
+        return [{**q, "votes": tallies.get(q["id"], 0)} for q in questions]
+
+    async def _with_tallies(self, code: str, question: dict[str, Any]) -> dict[str, Any]:
+        tally = await self._call(self.redis.hget(_prefix(code) + "tally", question["id"]))
+        return {**question, "votes": int(tally or 0)}
+
+    async def join(self, code: str, viewer: str, *, since: int | None, epoch: str | None, moderator: bool,
+                   snapshot_comments: int) -> Welcome:
+        room = await self._room(code)
+        events = room.events_after(since) if since is not None and epoch == room.lecture.epoch else None
+        resumed = events is not None
+        p = _prefix(code)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            if not resumed:
+                pipe.hincrby(p + "counters", "visits", 1)
+            pipe.sadd(p + "viewers", viewer)
+            await self._call(pipe.execute())
+        snapshot = None
+        if not resumed:
+            counters, tallies, voted = await self._aggregates(code, viewer)
+            snapshot = room.snapshot(viewer, moderator=moderator, comments=snapshot_comments,
+                                     online=self._online_total.get(code, 0))
+            snapshot["questions"] = self._tallied(snapshot["questions"], tallies)
+            snapshot["mine"]["questions"] = self._tallied(snapshot["mine"]["questions"], tallies)
+            snapshot["voted"] = voted
+            snapshot["counters"] = self._stats(code, room, counters)
+        return Welcome(room.seq, room.lecture.epoch, resumed, events, snapshot, room.lecture)
+
+    async def _report_online(self, code: str, online: int) -> None:
+        p = _prefix(code)
+        total, _peak = await self._online_script(
+            keys=[p + "online", p + "counters"], args=[self.node, online, self.settings.online_stale_s])
+        self._online_total[code] = int(total)
+
+    async def set_online(self, code: str, online: int) -> None:
+        await self._call(self._report_online(code, online))
+
+    async def stats(self, code: str) -> dict[str, int]:
+        room = await self._room(code)
+        counters, tallies, _ = await self._aggregates(code)
+        # Votes taken on other nodes reach this node's viewers here, on the
+        # hub's counters tick: tallies are aggregates, latest value wins.
+        seen = self._seen_tallies.setdefault(code, {})
+        changed = {q: n for q, n in tallies.items() if seen.get(q) != n}
+        if changed:
+            seen.update(changed)
+            self._publish_votes(code, changed)
+        return self._stats(code, room, counters)
+
+    async def tallies(self, code: str) -> dict[str, int]:
+        room = await self._room(code)
+        _, tallies, _ = await self._aggregates(code)
+        return {q: tallies.get(q, 0) for q in room.tallies()}
+
+    async def comments(self, code: str, *, after: int, limit: int, moderator: bool) -> list[dict[str, Any]]:
+        return (await self._fresh(code)).comments_after(after, limit, moderator=moderator)
+
+    async def questions(self, code: str, *, state: str | None, moderator: bool) -> list[dict[str, Any]]:
+        room = await self._fresh(code)
+        _, tallies, _ = await self._aggregates(code)
+        items = self._tallied(room.questions_list(moderator=moderator, state=state), tallies)
+        items.sort(key=lambda q: (-q["votes"], q["seq"]))
+        return items
+
+    async def export(self, code: str) -> dict[str, Any]:
+        room = await self._fresh(code)
+        counters, tallies, _ = await self._aggregates(code)
+        return {
+            "lecture": room.lecture.public(),
+            "featured_comments": [c for c in room.comments.values() if c["featured"] and c["state"] == "visible"],
+            "answered_questions": self._tallied(room.questions_list(moderator=False, state="answered"), tallies),
+            "stats": self._stats(code, room, counters),
+        }
