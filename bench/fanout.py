@@ -4,8 +4,12 @@ p99, max), delivered / expected, server CPU per million deliveries, server
 memory per connection, connect times, and the load generator's own CPU.
 
     python -m bench.fanout --viewers 2000 --rate 20 --seconds 20
+    python -m bench.fanout --nodes 2 --viewers 4000     # two nodes on one Redis
 
-The server runs as a real `live serve` process; viewers are raw WebSocket
+The server runs as real `live serve` processes (with --nodes N, N nodes on
+a local redis-server via `live cluster`'s code; viewers are spread over the
+nodes, the publisher posts on the first, CPU and memory are summed over
+the nodes and Redis); viewers are raw WebSocket
 clients spread over worker processes. Every viewer counts the comments it
 receives; one in ``--sample`` also parses every frame and times each
 comment from its publish time (carried in its text) to its arrival.
@@ -43,7 +47,7 @@ def _rss_bytes(pid: int) -> int:
     return 0
 
 
-def _worker(port: int, code: str, viewers: int, sample: int, index: int, go: mp.Event, stop: mp.Event,
+def _worker(ports: list[int], code: str, viewers: int, sample: int, index: int, go: mp.Event, stop: mp.Event,
             out: mp.Queue) -> None:
     import uvloop
 
@@ -75,6 +79,7 @@ def _worker(port: int, code: str, viewers: int, sample: int, index: int, go: mp.
             async with sem:
                 t0 = time.perf_counter()
                 try:
+                    port = ports[(index + i) % len(ports)]
                     c = await connect("127.0.0.1", port, f"/ws/{code}", make_handler(i, i % sample == 0))
                 except OSError:
                     failures += 1
@@ -103,8 +108,12 @@ def _pct(values: list[float], q: float) -> float:
     return values[min(len(values) - 1, int(q * len(values)))]
 
 
-def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, tick_ms: int) -> dict[str, float]:
+def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, tick_ms: int,
+        nodes: int = 1) -> dict[str, float]:
     import socket
+    import subprocess
+
+    from live import cluster
 
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -112,16 +121,23 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
     data = tempfile.mkdtemp(prefix="live-bench-")
     env = {**os.environ, "LIVE_ADMIN_TOKEN": TOKEN, "LIVE_TICK_MS": str(tick_ms), "LIVE_COMMENT_RATE": "1000000",
            "LIVE_COMMENT_BURST": "1000000", "LIVE_SQLITE_SYNCHRONOUS": "NORMAL"}
-    import subprocess
+    if nodes > 1:
+        group = cluster.start(nodes, base_port=port, data_dir=Path(data), env=env, quiet=True)
+        pids = [p.pid for p in group.procs] + ([group.redis.pid] if group.redis else [])
+        ports = [int(u.rsplit(":", 1)[1]) for u in group.urls]
+        stop_servers = group.stop
+    else:
+        log = open(Path(data) / "serve.log", "w")
+        server = subprocess.Popen([sys.executable, "-m", "live", "serve", "--port", str(port), "--data-dir", data],
+                                  env=env, stdout=log, stderr=subprocess.STDOUT)
+        pids, ports = [server.pid], [port]
 
-    log = open(Path(data) / "serve.log", "w")
-    server = subprocess.Popen([sys.executable, "-m", "live", "serve", "--port", str(port), "--data-dir", data],
-                              env=env, stdout=log, stderr=subprocess.STDOUT)
+        def stop_servers() -> None:
+            server.terminate()
+            server.wait(15)
     try:
-        base = f"http://127.0.0.1:{port}"
+        base = f"http://127.0.0.1:{ports[0]}"
         for _ in range(100):
-            if server.poll() is not None:
-                raise SystemExit("live serve exited:\n" + (Path(data) / "serve.log").read_text())
             try:
                 urllib.request.urlopen(base + "/readyz", timeout=1)
                 break
@@ -130,10 +146,10 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
         req = urllib.request.Request(base + "/api/v1/lectures", data=json.dumps({"title": "bench"}).encode(),
                                      headers={"Authorization": f"Bearer {TOKEN}"}, method="POST")
         code = json.load(urllib.request.urlopen(req))["code"]
-        rss0 = _rss_bytes(server.pid)
+        rss0 = sum(_rss_bytes(p) for p in pids)
         go, stop, out = mp.Event(), mp.Event(), mp.Queue()
         per = [viewers // workers + (1 if i < viewers % workers else 0) for i in range(workers)]
-        procs = [mp.Process(target=_worker, args=(port, code, n, sample, i, go, stop, out)) for i, n in enumerate(per)]
+        procs = [mp.Process(target=_worker, args=(ports, code, n, sample, i, go, stop, out)) for i, n in enumerate(per)]
         for p in procs:
             p.start()
         t_join = time.perf_counter()
@@ -145,8 +161,8 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
             connect_times += ct
         join_wall = time.perf_counter() - t_join
         time.sleep(1.5)  # let the counters settle
-        rss1 = _rss_bytes(server.pid)
-        cpu0 = _cpu_seconds(server.pid)
+        rss1 = sum(_rss_bytes(p) for p in pids)
+        cpu0 = sum(_cpu_seconds(p) for p in pids)
 
         async def publish() -> int:
             import websockets
@@ -172,12 +188,13 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
             delivered += count
             delays += d
             gen_cpu += cpu
-        cpu1 = _cpu_seconds(server.pid)
+        cpu1 = sum(_cpu_seconds(p) for p in pids)
         for p in procs:
             p.join(10)
         expected = sent * connected
         server_cpu = cpu1 - cpu0
         return {
+            "nodes": nodes,
             "viewers": connected,
             "failed": failures,
             "sent": sent,
@@ -194,8 +211,7 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
             "loadgen CPU s": gen_cpu,
         }
     finally:
-        server.terminate()
-        server.wait(15)
+        stop_servers()
 
 
 def main() -> None:
@@ -206,8 +222,10 @@ def main() -> None:
     p.add_argument("--workers", type=int, default=2)
     p.add_argument("--sample", type=int, default=20, help="one viewer in SAMPLE times every comment")
     p.add_argument("--tick-ms", type=int, default=100)
+    p.add_argument("--nodes", type=int, default=1, help="more than 1: nodes on a local Redis")
     args = p.parse_args()
-    rows = [run(v, args.rate, args.seconds, args.workers, args.sample, args.tick_ms) for v in args.viewers]
+    rows = [run(v, args.rate, args.seconds, args.workers, args.sample, args.tick_ms, args.nodes)
+            for v in args.viewers]
     keys = list(rows[0])
     print(f"| {' | '.join(keys)} |")
     print(f"|{'---|' * len(keys)}")

@@ -11,6 +11,7 @@ from typing import Awaitable, Callable
 from aiohttp import WSCloseCode, web
 
 from live.config import Settings
+from live.metrics import Metrics
 from live.protocol import Limits
 from live.realtime.embedded import EmbeddedStore
 from live.realtime.hub import Hub
@@ -35,11 +36,13 @@ def make_store(settings: Settings) -> Store:
 
 def build_app(settings: Settings) -> web.Application:
     store = make_store(settings)
+    metrics = Metrics()
     svc = Services(
         settings=settings,
         store=store,
         hub=Hub(store, tick_ms=settings.tick_ms, counters_ms=settings.counters_ms,
-                send_buffer_bytes=settings.send_buffer_bytes),
+                send_buffer_bytes=settings.send_buffer_bytes, metrics=metrics),
+        metrics=metrics,
         keys=load_keys(settings.data_path, settings.admin_token),
         templates=pages.templates(),
         limits=Limits(settings.comment_max, settings.question_max, settings.nickname_max),

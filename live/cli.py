@@ -66,6 +66,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
     run(serve(settings, on_ready))
 
 
+def cmd_cluster(args: argparse.Namespace) -> None:
+    from live.cluster import run as run_cluster
+
+    run_cluster(args.nodes, base_port=args.base_port, data_dir=Path(args.data_dir), redis_url=args.redis_url)
+
+
 def _admin_token(settings: config.Settings) -> str:
     if settings.admin_token:
         return settings.admin_token
@@ -120,6 +126,14 @@ def parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="run a node with a sample lecture and print its links")
     _add_settings(d)
     d.set_defaults(func=cmd_demo)
+
+    cl = sub.add_parser("cluster", help="run several nodes on one Redis on this machine (no Docker)")
+    cl.add_argument("--nodes", type=int, default=3)
+    cl.add_argument("--base-port", type=int, default=8080, help="node i listens on base-port + i - 1")
+    cl.add_argument("--data-dir", default="./data-cluster", help="one folder per node, and Redis's")
+    cl.add_argument("--redis-url", default=None,
+                    help="an existing Redis; unset: start redis-server on base-port + nodes (AOF on)")
+    cl.set_defaults(func=cmd_cluster)
 
     lec = sub.add_parser("lecture", help="manage lectures on a running node")
     lsub = lec.add_subparsers(dest="lecture_command", required=True)

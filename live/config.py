@@ -71,6 +71,7 @@ class Settings:
     heartbeat_s: float = _s(30.0, "WebSocket ping interval; a client that does not answer is dropped.", float)
     sqlite_synchronous: str = _s("FULL", "SQLite synchronous mode: FULL survives power loss, NORMAL only a process crash.", str.upper)
     write_batch: int = _s(512, "Most writes committed in one SQLite transaction.", int)
+    redis_connections: int = _s(64, "With Redis: connections each node keeps to it at most (callers queue beyond).", int)
     online_stale_s: int = _s(30, "With Redis: a node that has not reported its viewers for this long is left out of online.", int)
     shutdown_s: float = _s(8.0, "Seconds a SIGTERM drain may take before the process exits anyway.", float)
 

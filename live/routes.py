@@ -11,6 +11,7 @@ def add_routes(app: web.Application) -> None:
     r = app.router
     r.add_get("/healthz", ops.healthz)
     r.add_get("/readyz", ops.readyz)
+    r.add_get("/metrics", ops.metrics_text)
 
     r.add_post("/api/v1/lectures", api.create_lecture)
     r.add_get("/api/v1/lectures", api.list_lectures)

@@ -127,6 +127,9 @@ class EmbeddedStore(Store):
             return False
         return self.db.failed is None
 
+    def metrics(self) -> dict[str, float]:
+        return {"sqlite_commits_total": self.db.commits, "rooms": len(self._rooms)}
+
     # -- plumbing --------------------------------------------------------
 
     async def _room(self, code: str) -> Room:

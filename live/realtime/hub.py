@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,7 @@ from aiohttp import web
 
 from live import protocol
 from live.core.events import Event
+from live.metrics import Metrics
 from live.realtime.store import Store
 from live.realtime.wire import text_frame, transport_of
 
@@ -42,6 +44,7 @@ class Connection:
     seq: int | None = None
     buffer: list[Event] = field(default_factory=list)
     transport: asyncio.Transport | None = None
+    metrics: Metrics = field(default_factory=Metrics)
 
     def write(self, frame: bytes, limit: int) -> bool:
         """Queue a whole frame; False (and the connection cut) when the
@@ -51,9 +54,11 @@ class Connection:
             return False
         if t.get_write_buffer_size() > limit:
             log.info("cutting off a slow client of %s", self.viewer[:12])
+            self.metrics.slow_consumers_cut += 1
             t.abort()
             return False
         t.write(frame)
+        self.metrics.sent(len(frame))
         return True
 
 
@@ -68,6 +73,7 @@ class RoomHub:
 
     # Listener: called by the store's broker, in seq order.
     def on_events(self, code: str, events: list[Event]) -> None:
+        self.hub.metrics.events_delivered += len(events)
         self.pending.extend(events)
         for conn in self.conns:
             if conn.seq is None:
@@ -103,7 +109,6 @@ class RoomHub:
                 frame = self.hub.events_frame([e for e in events if e.seq > conn.seq], conn)
             if conn.write(frame, limit):
                 conn.seq = last
-                self.hub.frames_sent += 1
 
     async def flush_aggregates(self) -> None:
         store = self.hub.store
@@ -125,14 +130,15 @@ class RoomHub:
 
 
 class Hub:
-    def __init__(self, store: Store, *, tick_ms: int, counters_ms: int, send_buffer_bytes: int) -> None:
+    def __init__(self, store: Store, *, tick_ms: int, counters_ms: int, send_buffer_bytes: int,
+                 metrics: Metrics | None = None) -> None:
         self.store = store
+        self.metrics = metrics or Metrics()
         self.tick = tick_ms / 1000
         self.counters_every = counters_ms / 1000
         self.send_buffer_bytes = send_buffer_bytes
         self.rooms: dict[str, RoomHub] = {}
         self.dirty: set[RoomHub] = set()
-        self.frames_sent = 0
         self._tasks: list[asyncio.Task[None]] = []
         self._background: set[asyncio.Task[Any]] = set()
 
@@ -176,6 +182,7 @@ class Hub:
             room = self.rooms[code] = RoomHub(self, code)
             self.store.subscribe(code, room)
         conn.transport = transport_of(conn.ws)
+        conn.metrics = self.metrics
         room.conns.add(conn)
 
     @staticmethod
@@ -224,12 +231,15 @@ class Hub:
             self.flush()
 
     def flush(self) -> None:
+        started = time.perf_counter()
         dirty, self.dirty = self.dirty, set()
         for room in dirty:
             try:
                 room.flush_events()
             except Exception:  # one broken room must not stop the others' fan-out
                 log.exception("fan-out failed for %s", room.code)
+        self.metrics.ticks += 1
+        self.metrics.tick_seconds += time.perf_counter() - started
 
     async def _counters_loop(self) -> None:
         while True:
@@ -241,4 +251,4 @@ class Hub:
                     log.exception("counters failed for %s", room.code)
 
     def snapshot_state(self) -> dict[str, Any]:
-        return {"rooms": len(self.rooms), "connections": self.connections, "frames_sent": self.frames_sent}
+        return {"rooms": len(self.rooms), "connections": self.connections, "frames_sent": self.metrics.frames_sent}

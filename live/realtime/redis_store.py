@@ -91,8 +91,13 @@ class RedisStore(Store):
         self.settings = settings
         self.clock = clock
         self.node = uuid.uuid4().hex[:12]
-        self.redis = aioredis.from_url(settings.redis_url, socket_timeout=5, socket_connect_timeout=2,
-                                       health_check_interval=10)
+        # A blocking pool: under a join storm callers wait their turn for a
+        # connection rather than fail with "too many connections".
+        pool = aioredis.BlockingConnectionPool.from_url(
+            settings.redis_url, max_connections=settings.redis_connections, timeout=5,
+            socket_timeout=5, socket_connect_timeout=2, health_check_interval=10,
+        )
+        self.redis = aioredis.Redis(connection_pool=pool)
         self._append = self.redis.register_script(redis_scripts.APPEND)
         self._vote = self.redis.register_script(redis_scripts.VOTE)
         self._like = self.redis.register_script(redis_scripts.LIKE)
@@ -145,7 +150,7 @@ class RedisStore(Store):
             except (RedisError, OSError, asyncio.TimeoutError):
                 pass  # the count drops out by itself after online_stale_s
         self._closed = True
-        await self.redis.aclose()
+        await self.redis.aclose(close_connection_pool=True)
 
     async def ready(self) -> bool:
         try:
@@ -175,6 +180,14 @@ class RedisStore(Store):
             self.healthy = False
             log.warning("Redis call failed: %s", exc)
             raise Refusal("unavailable", UNAVAILABLE) from None
+
+    def metrics(self) -> dict[str, float]:
+        return {
+            "redis_round_trips_total": self.round_trips,
+            "redis_round_trip_seconds_total": self.round_trip_seconds,
+            "redis_up": int(self.healthy),
+            "rooms": len(self._rooms),
+        }
 
     # -- rooms: loading, following, applying -----------------------------
 

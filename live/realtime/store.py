@@ -68,6 +68,10 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def ready(self) -> bool: ...
 
+    def metrics(self) -> dict[str, float]:
+        """The backend's own figures for /metrics."""
+        return {}
+
     # -- broker ------------------------------------------------------------
 
     def subscribe(self, code: str, listener: Listener) -> None:

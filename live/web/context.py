@@ -10,6 +10,7 @@ from aiohttp import web
 
 from live.config import Settings
 from live.core.lecture import Lecture
+from live.metrics import Metrics
 from live.protocol import Limits
 from live.realtime.hub import Hub
 from live.realtime.store import Store
@@ -26,6 +27,7 @@ class Services:
     limits: Limits
     #: static path -> short content hash, for cache-busting URLs.
     static_versions: dict[str, str] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
     draining: bool = False
 
     def base_url(self, request: web.Request) -> str:

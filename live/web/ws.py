@@ -72,7 +72,13 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     conn = Connection(ws, viewer, moderator)
     svc.hub.attach(code, conn)
     try:
-        await _welcome(svc, request, conn, code)
+        try:
+            await _welcome(svc, request, conn, code)
+        except Refusal as refusal:
+            # The store could not answer now: 1013 tells the client to come
+            # back after its backoff, resuming from what it has.
+            await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=refusal.code.encode())
+            return ws
         await _serve(svc, conn, code)
     finally:
         svc.hub.detach(code, conn)
@@ -109,6 +115,8 @@ async def _welcome(svc: Services, request: web.Request, conn: Connection, code: 
 
 
 def _send(svc: Services, conn: Connection, frame: dict[str, Any]) -> None:
+    if frame.get("type") == "ack":
+        svc.metrics.acks["ok" if frame["ok"] else frame["error"]["code"]] += 1
     conn.write(text_frame(protocol.encode(frame)), svc.settings.send_buffer_bytes)
 
 

@@ -229,3 +229,31 @@ async def test_redis_down_then_back_keeps_viewers_refuses_writes_and_loses_nothi
             await stop_server(server)
     finally:
         redis.stop()
+
+
+def test_live_cluster_runs_nodes_on_its_own_redis_and_stops_them(tmp_path):
+    import subprocess
+    import sys
+
+    from tests.conftest import ROOT
+
+    base = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "live", "cluster", "--nodes", "2", "--base-port", str(base),
+                             "--data-dir", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    try:
+        lines = []
+        while not lines or "node 2:" not in lines[-1]:
+            line = proc.stdout.readline()
+            assert line, f"live cluster ended early: {lines}"
+            lines.append(line)
+        assert any("live cluster: 2 nodes" in line for line in lines), lines
+        token = (tmp_path / "node1" / "admin_token").read_text().strip()
+        req = urllib.request.Request(f"http://127.0.0.1:{base}/api/v1/lectures", data=b'{"title": "two nodes"}',
+                                     headers={"Authorization": f"Bearer {token}"}, method="POST")
+        code = json.load(urllib.request.urlopen(req, timeout=10))["code"]
+        other = json.load(urllib.request.urlopen(f"http://127.0.0.1:{base + 1}/api/v1/lectures/{code}", timeout=10))
+        assert other["title"] == "two nodes"
+        assert (tmp_path / "redis" / "appendonlydir").exists()
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(30) == 0

@@ -281,3 +281,20 @@ async def test_no_query_makes_a_500(server, lecture, after, limit, state):
     ):
         status, resp = await server.request("GET", path)
         assert status < 500, (path, resp)
+
+
+async def test_metrics_in_prometheus_text(server, lecture):
+    ws = await server.connect(lecture["code"])
+    await recv(ws, "welcome")
+    await ws.send(json.dumps({"type": "comment", "id": 1, "text": "指标"}))
+    await ws.send(json.dumps({"type": "comment", "id": 2, "text": ""}))
+    await recv(ws, "ack"), await recv(ws, "ack")
+    async with server.http.get(server.url + "/metrics") as r:
+        assert r.status == 200 and r.content_type == "text/plain"
+        text = await r.text()
+    values = {line.split(" ")[0]: float(line.split(" ")[1]) for line in text.splitlines() if not line.startswith("#")}
+    assert values["live_connections"] == 1 and values["live_lectures_followed"] == 1
+    assert values['live_acks_total{result="ok"}'] == 1 and values['live_acks_total{result="empty"}'] == 1
+    assert values["live_frames_sent_total"] >= 3 and values["live_bytes_sent_total"] > 100
+    assert "live_tick_seconds_count" in values
+    assert any(k.startswith("live_store_") for k in values)
