@@ -213,6 +213,10 @@ async def test_redis_down_then_back_keeps_viewers_refuses_writes_and_loses_nothi
             assert ack["ok"] is False and ack["error"]["code"] == "unavailable"
             await ws.send(json.dumps({"type": "ping"}))
             await recv(ws, "pong")  # still connected
+            newcomer = await server.connect(code)  # the node knows the lecture, but cannot welcome now
+            with pytest.raises(websockets.ConnectionClosed):
+                await asyncio.wait_for(newcomer.recv(), 15)
+            assert newcomer.close_code == 1013
             redis.start(*aof)
             deadline = time.monotonic() + 15
             while (await server.request("GET", "/readyz"))[0] != 200:
