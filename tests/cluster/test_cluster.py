@@ -76,11 +76,12 @@ async def test_a_viewer_moves_to_another_node_and_misses_nothing(nodes):
     poster = await b.connect(code)
     await recv(poster, "welcome")
     await poster.send(json.dumps({"type": "comment", "id": 0, "text": "第一条"}))
+    assert (await recv(poster, "ack"))["id"] == 0
     seen = await recv_events(viewer, 1)
     await viewer.close()
     for i in range(1, 6):
         await poster.send(json.dumps({"type": "comment", "id": i, "text": f"第{i + 1}条"}))
-        await recv(poster, "ack")
+        assert (await recv(poster, "ack"))["id"] == i
     await b.moderate(code, "comments/c1/feature")
     moved = await b.connect(code, since=seen[-1]["seq"], epoch=welcome["epoch"], viewer=welcome["viewer"])
     w = await recv(moved, "welcome")
