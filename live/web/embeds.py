@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 from urllib.parse import urlsplit
 
 import segno
@@ -116,23 +116,34 @@ def widget_options(query: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-async def widget(request: web.Request) -> web.Response:
-    """``/embed/{code}``: the widget page the loader frames."""
+async def _embedded_page(request: web.Request, template: str,
+                         options_for: Callable[[Mapping[str, str]], dict[str, Any]],
+                         ws_query: str = "", **context: Any) -> web.Response:
+    """A page framed or captured on another site (the widget, the overlay):
+    the lecture and the page's options from the query, both also as JSON for
+    its script, never cached, and no ``?lang=`` cookie (the host's choice).
+    ``context``: more for the template, each a function of the lecture."""
     svc, lecture = await _lecture(request)
     record = svc.lecture_record(request, lecture)
-    options = widget_options(request.query)
+    options = options_for(request.query)
     response = render(
-        svc, request, "widget.html",
+        svc, request, template,
         remember_lang=False,
         csp=lecture_page_csp(lecture.settings),
         lecture=record,
         lecture_json=json_script(record),
         options=options,
         options_json=json_script(options),
-        ws_path=f"/ws/{lecture.code}",
+        ws_path=f"/ws/{lecture.code}{ws_query}",
+        **{name: value(lecture) for name, value in context.items()},
     )
     response.headers["Cache-Control"] = "no-store"
     return response
+
+
+async def widget(request: web.Request) -> web.Response:
+    """``/embed/{code}``: the widget page the loader frames."""
+    return await _embedded_page(request, "widget.html", widget_options)
 
 
 # -- the overlay ---------------------------------------------------------------
@@ -160,22 +171,8 @@ def overlay_options(query: Mapping[str, str]) -> dict[str, Any]:
 async def overlay(request: web.Request) -> web.Response:
     """``/overlay/{code}``: a transparent 1920×1080 page for streaming
     software. It connects as a display (``role=display``), not a viewer."""
-    svc, lecture = await _lecture(request)
-    record = svc.lecture_record(request, lecture)
-    options = overlay_options(request.query)
-    response = render(
-        svc, request, "overlay.html",
-        remember_lang=False,
-        csp=lecture_page_csp(lecture.settings),
-        lecture=record,
-        lecture_json=json_script(record),
-        options=options,
-        options_json=json_script(options),
-        ws_path=f"/ws/{lecture.code}?role=display",
-        qr_src=f"/l/{lecture.code}/qr.svg?border=2",
-    )
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return await _embedded_page(request, "overlay.html", overlay_options, ws_query="?role=display",
+                                qr_src=lambda lecture: f"/l/{lecture.code}/qr.svg?border=2")
 
 
 # -- QR codes and the poster -----------------------------------------------------

@@ -8,11 +8,11 @@
 // User text is only ever inserted with textContent / text nodes.
 
 const app = document.getElementById('app');
-const libHref = app.dataset.lib || new URL('./lib/live.js', import.meta.url).href;
-const { LiveClient, formatCount } = await import(libHref);
+// The page names the versioned URLs of the library and the view helpers (static files are cached for a year).
+const { LiveClient, formatCount } = await import(app.dataset.lib || new URL('./lib/live.js', import.meta.url).href);
+const ui = await import(app.dataset.ui || new URL('./lib/ui.js', import.meta.url).href);
+const { $, readJSON, el, icon, avatar, clip } = ui;
 
-const $ = (id) => document.getElementById(id);
-const readJSON = (id) => { try { return JSON.parse($(id).textContent); } catch (_) { return null; } };
 const S = readJSON('strings') || {};
 const o = {
   style: 'danmaku', lanes: 8, duration: 12, max: 24, featured_only: false, question: true, stats: false,
@@ -21,52 +21,8 @@ const o = {
 const lang = document.documentElement.lang || 'zh-CN';
 const W = 1920;
 const H = 1080;
-const SVG = 'http://www.w3.org/2000/svg';
 const DANMAKU_CHARS = 60;
-
-function t(key, vars) {
-  let s = S[key] ?? key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-  return s;
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = text;
-  return e;
-}
-
-function icon(name) {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('class', 'icon');
-  svg.setAttribute('aria-hidden', 'true');
-  const use = document.createElementNS(SVG, 'use');
-  use.setAttribute('href', `#i-${name}`);
-  svg.append(use);
-  return svg;
-}
-
-const HUES = [4, 22, 38, 145, 165, 192, 212, 235, 262, 290, 318, 340];
-function hue(s) { // the same colour for a name as on the viewer page
-  let h = 2166136261;
-  for (const ch of String(s || '')) h = Math.imul(h ^ ch.codePointAt(0), 16777619);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h ^= h >>> 13;
-  return HUES[(h >>> 0) % HUES.length];
-}
-
-function avatar(name) {
-  const a = el('span', 'avatar');
-  a.setAttribute('aria-hidden', 'true');
-  if (name) a.textContent = Array.from(name)[0];
-  else { a.append(icon('user')); a.classList.add('is-anon'); }
-  a.style.setProperty('--h', String(hue(name)));
-  return a;
-}
-
-const clip = (text, n) => { const a = Array.from(text || ''); return a.length > n ? `${a.slice(0, n - 1).join('')}…` : a.join(''); };
-const num = (n) => formatCount(n, lang);
+const { t, num } = ui.strings(S, lang, formatCount);
 
 // ---- the 1920×1080 stage, scaled to whatever size the source is ----------------------
 
@@ -84,11 +40,7 @@ fit();
 // ---- the client ---------------------------------------------------------------------------
 
 const client = new LiveClient({ code: app.dataset.code, path: app.dataset.ws, lecture: readJSON('lecture'), maxComments: 60 });
-client.addEventListener('state', (e) => {
-  const conn = $('conn');
-  conn.dataset.state = e.detail.state;
-  conn.querySelector('.conn-text').textContent = t(`conn_${e.detail.state}`);
-});
+ui.showConnState(client, t);
 const wanted = (c) => c && (c.state || 'visible') === 'visible' && (!o.featured_only || c.featured);
 
 // ---- danmaku ---------------------------------------------------------------------------------

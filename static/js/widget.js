@@ -7,74 +7,22 @@
 // User text is only ever inserted with textContent / text nodes.
 
 const app = document.getElementById('app');
-const libHref = app.dataset.lib || new URL('./lib/live.js', import.meta.url).href;
-const { LiveClient, sortQuestions, formatCount } = await import(libHref);
+// The page names the versioned URLs of the library and the view helpers (static files are cached for a year).
+const { LiveClient, sortQuestions, formatCount } = await import(app.dataset.lib || new URL('./lib/live.js', import.meta.url).href);
+const ui = await import(app.dataset.ui || new URL('./lib/ui.js', import.meta.url).href);
+const { $, readJSON, el, icon, avatar, renderCounter, busy } = ui;
 
-const $ = (id) => document.getElementById(id);
-const readJSON = (id) => { try { return JSON.parse($(id).textContent); } catch (_) { return null; } };
 const S = readJSON('strings') || {};
 const opts = readJSON('options') || {};
 const lang = document.documentElement.lang || 'zh-CN';
 const mode = app.dataset.mode || 'wall';
 const readonly = app.dataset.readonly === 'true';
 const reduceMotion = matchMedia('(prefers-reduced-motion: reduce)');
-const SVG = 'http://www.w3.org/2000/svg';
 const MAX_COMMENT = 300;
 const MAX_QUESTION = 500;
 const COMPACT_KEEP = 12;
 
-function t(key, vars) {
-  let s = S[key] ?? key;
-  if (vars) s = s.replace(/\{(\w+)\}/g, (m, k) => (k in vars ? String(vars[k]) : m));
-  return s;
-}
-
-function el(tag, cls, text) {
-  const e = document.createElement(tag);
-  if (cls) e.className = cls;
-  if (text !== undefined && text !== null) e.textContent = text;
-  return e;
-}
-
-function icon(name) {
-  const svg = document.createElementNS(SVG, 'svg');
-  svg.setAttribute('class', 'icon');
-  svg.setAttribute('aria-hidden', 'true');
-  const use = document.createElementNS(SVG, 'use');
-  use.setAttribute('href', `#i-${name}`);
-  svg.append(use);
-  return svg;
-}
-
-const HUES = [4, 22, 38, 145, 165, 192, 212, 235, 262, 290, 318, 340];
-function hue(s) { // the same colour for a name as on the viewer page
-  let h = 2166136261;
-  for (const ch of String(s || '')) h = Math.imul(h ^ ch.codePointAt(0), 16777619);
-  h = Math.imul(h ^ (h >>> 15), 0x2c1b3c6d);
-  h ^= h >>> 13;
-  return HUES[(h >>> 0) % HUES.length];
-}
-
-function avatar(name, node = el('span', 'avatar')) {
-  if (name) node.textContent = Array.from(name)[0];
-  else node.replaceChildren(icon('user'));
-  node.style.setProperty('--h', String(hue(name)));
-  node.classList.toggle('is-anon', !name);
-  if (node.tagName === 'SPAN') node.setAttribute('aria-hidden', 'true');
-  return node;
-}
-
-const num = (n) => formatCount(n, lang);
-const rtf = (() => { try { return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }); } catch (_) { return null; } })();
-function ago(iso) {
-  const d = new Date(iso).getTime();
-  if (!d) return '';
-  const s = Math.round((d - Date.now()) / 1000);
-  if (!rtf || Math.abs(s) < 45) return t('just_now');
-  if (Math.abs(s) < 3600) return rtf.format(Math.round(s / 60), 'minute');
-  if (Math.abs(s) < 86400) return rtf.format(Math.round(s / 3600), 'hour');
-  return rtf.format(Math.round(s / 86400), 'day');
-}
+const { t, num, ago, errorText, closedReason: closedFor } = ui.strings(S, lang, formatCount);
 
 // ---- storage: this frame's own, or memory ------------------------------------------
 
@@ -129,20 +77,11 @@ const client = new LiveClient({
   maxComments: mode === 'compact' ? 60 : 200,
 });
 
-client.addEventListener('state', (e) => {
-  const conn = $('conn');
-  conn.dataset.state = e.detail.state;
-  conn.querySelector('.conn-text').textContent = t(`conn_${e.detail.state}`);
-});
+ui.showConnState(client, t);
 
 function renderLecture(lec) {
   if (!lec) return;
-  app.dataset.status = lec.status;
-  const status = $('status');
-  status.dataset.status = lec.status;
-  status.textContent = t(`status_${lec.status}`);
-  $('lecture-title').textContent = lec.title || '';
-  document.title = `${lec.title || ''} · ${t('app_name')}`;
+  ui.renderLectureHead(app, lec, t);
   renderClosed();
 }
 
@@ -198,27 +137,7 @@ let wallQueued = false;
 let forceBottom = false;
 const nearBottom = () => wall.scrollHeight - wall.scrollTop - wall.clientHeight < 40;
 
-function commentNode(c) {
-  const li = el('li', 'cmt');
-  li.dataset.id = c.id;
-  const mine = client.isMine(c.id);
-  if (c.featured) li.classList.add('is-featured');
-  if (c.state === 'held') li.classList.add('is-held');
-  if (mine) li.classList.add('is-mine');
-  const body = el('div', 'cmt-body');
-  const head = el('span', 'cmt-head');
-  if (c.featured) {
-    const tag = el('span', 'tag tag-featured');
-    tag.append(icon('star'), document.createTextNode(t('featured')));
-    head.append(tag);
-  }
-  head.append(el('span', 'cmt-name', c.nickname || t('anonymous')));
-  if (mine) head.append(el('span', 'tag tag-mine', t('me')));
-  if (c.state === 'held') head.append(el('span', 'tag tag-held', t('pending_review')));
-  body.append(head, el('span', 'cmt-text', c.text));
-  li.append(avatar(c.nickname), body);
-  return li;
-}
+const commentNode = (c) => ui.commentNode(c, { t, mine: client.isMine(c.id) });
 
 function wallList() {
   let list = client.comments.slice();
@@ -234,26 +153,8 @@ function syncWall() {
   if (firstRender) wall.setAttribute('aria-live', 'off'); // do not read out the whole history
   const stick = forceBottom || nearBottom();
   const list = wallList();
-  const keep = new Set(list.map((c) => c.id));
-  for (const [id, n] of wallNodes) if (!keep.has(id)) { n.node.remove(); wallNodes.delete(id); }
-  let prev = null;
-  let fresh = 0;
-  for (const c of list) {
-    let n = wallNodes.get(c.id);
-    if (!n) {
-      n = { node: commentNode(c), rec: c };
-      wallNodes.set(c.id, n);
-      if (!firstRender && c.seq > newestSeq && !client.isMine(c.id)) fresh += 1;
-    } else if (n.rec !== c) {
-      const node = commentNode(c);
-      n.node.replaceWith(node);
-      n.node = node;
-      n.rec = c;
-    }
-    const want = prev ? prev.nextSibling : wall.firstChild;
-    if (want !== n.node) wall.insertBefore(n.node, want);
-    prev = n.node;
-  }
+  const added = ui.syncCards(wall, wallNodes, list, { make: (c) => ({ node: commentNode(c), rec: c }), stale: (n, c) => n.rec !== c });
+  const fresh = firstRender ? 0 : added.filter((c) => c.seq > newestSeq && !client.isMine(c.id)).length;
   if (list.length) newestSeq = Math.max(newestSeq, list[list.length - 1].seq || 0);
   $('wall-empty').hidden = list.length > 0;
   if (firstRender && list.length) setTimeout(() => wall.setAttribute('aria-live', 'polite'), 500);
@@ -311,71 +212,9 @@ const QSTATE_TAG = {
   answering: ['tag-live', 'q_answering'], answered: ['tag-done', 'q_answered'], dismissed: ['tag-muted', 'q_dismissed'],
 };
 
-function questionNode(q) {
-  const li = el('li', `q is-${q.state}`);
-  li.dataset.id = q.id;
-  const own = client.isMine(q.id);
-  const hiddenFromOthers = q.state === 'pending' || q.state === 'dismissed';
-  const refs = {};
-  if (hiddenFromOthers) {
-    const ph = el('span', 'vote vote-off');
-    ph.append(icon('clock'));
-    li.append(ph);
-  } else {
-    const vote = el(readonly ? 'span' : 'button', 'vote');
-    if (!readonly) {
-      vote.type = 'button';
-      vote.addEventListener('click', () => onVote(q.id));
-    } else vote.classList.add('vote-ro');
-    vote.append(icon('up'), (refs.n = el('span', 'vote-n')));
-    refs.vote = vote;
-    li.append(vote);
-  }
-  const body = el('div', 'q-body');
-  const badges = el('div', 'q-badges');
-  if (q.state === 'answering') {
-    const b = el('span', 'tag tag-live');
-    b.append(el('span', 'pulse'), document.createTextNode(q.speaker ? t('q_answering_by', { speaker: q.speaker }) : t('q_answering')));
-    badges.append(b);
-  } else if (q.state === 'answered') {
-    const b = el('span', 'tag tag-done');
-    b.append(icon('check'), document.createTextNode(q.speaker ? t('q_answered_by', { speaker: q.speaker }) : t('q_answered')));
-    badges.append(b);
-  } else if (q.state === 'pending') badges.append(el('span', 'tag tag-held', t('pending_review')));
-  else if (q.state === 'dismissed') badges.append(el('span', 'tag tag-muted', t('q_dismissed')));
-  if (own) badges.append(el('span', 'tag tag-mine', t('me')));
-  if (badges.childNodes.length) body.append(badges);
-  body.append(el('p', 'q-text', q.text));
-  const meta = el('p', 'q-meta');
-  meta.append(el('span', 'q-author', q.anonymous || !q.nickname ? t('anonymous') : q.nickname));
-  refs.time = el('time', 'q-time');
-  refs.time.dateTime = q.created_at || '';
-  meta.append(refs.time);
-  body.append(meta);
-  if (q.answer) {
-    const ans = el('div', 'q-answer');
-    ans.append(el('p', 'q-answer-by', q.speaker ? t('answer_by', { speaker: q.speaker }) : t('answer_written')));
-    ans.append(el('p', 'q-answer-text', q.answer));
-    body.append(ans);
-  }
-  li.append(body);
-  return { node: li, rec: q, refs, sig: sigOf(q) };
-}
-
-const sigOf = (q) => `${q.state}|${q.text}|${q.answer}|${q.speaker}|${q.nickname}|${client.isMine(q.id)}`;
-
-function updateQuestionNode(n) {
-  const q = n.rec;
-  if (n.refs.vote) {
-    const on = client.voted.has(q.id);
-    n.refs.n.textContent = num(q.votes || 0);
-    if (!readonly) {
-      n.refs.vote.setAttribute('aria-pressed', String(on));
-      n.refs.vote.setAttribute('aria-label', t(on ? 'vote_undo' : 'vote_up', { count: q.votes || 0 }));
-    }
-  }
-  n.refs.time.textContent = ago(q.created_at);
-}
+const questionNode = (q) => ui.questionNode(q, { t, mine: client.isMine(q.id), readonly, onVote });
+const sigOf = (q) => ui.questionSig(q, client.isMine(q.id));
+const updateQuestionNode = (n) => ui.updateQuestionNode(n, { t, num, ago, voted: client.voted.has(n.rec.id), readonly });
 
 function renderQuestions() {
   qQueued = false;
@@ -387,35 +226,9 @@ function renderQuestions() {
   const mine = [...client.mine.questions.values()].sort((a, b) => b.seq - a.seq);
   const list = [...mine, ...shown];
   const firstAnswered = shown.find((q) => q.state === 'answered');
-  const before = new Map();
   const animate = !reduceMotion.matches && qList.offsetParent !== null;
-  if (animate) for (const [id, n] of qNodes) before.set(id, n.node.getBoundingClientRect().top);
-  const keep = new Set(list.map((q) => q.id));
-  for (const [id, n] of qNodes) if (!keep.has(id)) { n.node.remove(); qNodes.delete(id); }
-  let prev = null;
-  for (const q of list) {
-    let n = qNodes.get(q.id);
-    if (!n || n.sig !== sigOf(q)) {
-      const fresh = questionNode(q);
-      if (n) n.node.replaceWith(fresh.node);
-      qNodes.set(q.id, (n = fresh));
-    }
-    n.rec = q;
-    n.node.classList.toggle('is-first-answered', q === firstAnswered);
-    updateQuestionNode(n);
-    const want = prev ? prev.nextSibling : qList.firstChild;
-    if (want !== n.node) qList.insertBefore(n.node, want);
-    prev = n.node;
-  }
+  ui.syncQuestionCards(qList, qNodes, list, { make: questionNode, sig: sigOf, update: updateQuestionNode, firstAnswered, animate, duration: 240 });
   $('q-empty').hidden = list.length > 0;
-  if (animate) {
-    for (const [id, n] of qNodes) {
-      const top = before.get(id);
-      if (top === undefined) continue;
-      const dy = top - n.node.getBoundingClientRect().top;
-      if (Math.abs(dy) > 1) n.node.animate([{ transform: `translateY(${dy}px)` }, { transform: 'none' }], { duration: 240, easing: 'cubic-bezier(.2,.7,.3,1)' });
-    }
-  }
 }
 
 // Ask mode: this viewer's own questions and where each one stands.
@@ -475,11 +288,7 @@ function setNote(text, kind = 'info', ms = 0) {
   if (ms) noteTimer = setTimeout(() => setNote(''), ms);
 }
 
-function closedReason() {
-  const lec = client.lecture || {};
-  if (lec.status === 'ended') return { comments: t('closed_ended'), questions: t('closed_ended_questions') };
-  return lec.settings && lec.settings.comments_open === false ? { comments: t('closed_comments') } : {};
-}
+const closedReason = () => closedFor(client.lecture || {});
 
 function renderStatusNote() {
   const note = $('dock-note');
@@ -493,12 +302,6 @@ function renderStatusNote() {
   note.hidden = !note.textContent;
 }
 
-function errorText(err) {
-  const code = (err && err.code) || 'unknown';
-  if (code === 'rate_limited') return t('error_rate_limited', { seconds: Math.max(1, Math.ceil(Number(err.retry_after) || 1)) });
-  if (code === 'too_long') return t('error_too_long', { limit: err.limit || '' });
-  return `error_${code}` in S ? t(`error_${code}`) : t('error_unknown');
-}
 function showError(err) { setNote(errorText(err), 'error', 6000); }
 
 // ---- the dock: nickname, composer, ask form, like ---------------------------------------------
@@ -523,13 +326,6 @@ function renderClosed() {
     if (set.anonymous_questions === false) $('ask-anon').checked = false;
   }
   renderStatusNote();
-}
-
-function renderCounter(field, counter, max) {
-  const n = Array.from(field.value).length;
-  field.form.classList.toggle('has-text', field.value.trim() !== '');
-  counter.textContent = n ? `${n}/${max}` : '';
-  counter.classList.toggle('is-near', n > max * 0.9);
 }
 
 function renderNick() {
@@ -566,11 +362,6 @@ function closeNick(result) {
   const { resolve } = nickWaiter;
   nickWaiter = null;
   resolve(result === 'ok' || result === 'anon');
-}
-
-function busy(form, on) {
-  form.classList.toggle('is-busy', on);
-  form.querySelector('.send').disabled = on;
 }
 
 async function submitComment(e) {
@@ -629,17 +420,9 @@ function autoGrow() {
 }
 
 const hearts = $('hearts');
-const HEART_COLORS = ['#ff4d6d', '#ff7aa2', '#ff9f43', '#f7b731', '#e84393', '#fd79a8'];
 function floatHeart() {
   if (reduceMotion.matches || !hearts || hearts.childElementCount > 10) return;
-  const h = el('span', 'heart');
-  h.append(icon('heart'));
-  h.style.setProperty('--dx', `${Math.round((Math.random() - 0.5) * 50)}px`);
-  h.style.setProperty('--rot', `${Math.round((Math.random() - 0.5) * 40)}deg`);
-  h.style.setProperty('--c', HEART_COLORS[Math.floor(Math.random() * HEART_COLORS.length)]);
-  h.style.setProperty('--dur', `${1000 + Math.round(Math.random() * 500)}ms`);
-  h.addEventListener('animationend', () => h.remove());
-  hearts.append(h);
+  ui.floatHeart(hearts, { spread: 50, ms: 1000, slack: 500 });
 }
 
 if (!readonly) {
@@ -653,8 +436,7 @@ if (!readonly) {
   if (input) {
     $('composer').addEventListener('submit', submitComment);
     input.addEventListener('input', () => renderCounter(input, $('comment-counter'), MAX_COMMENT));
-    // Enter that confirms an IME candidate (Chinese input) must not send the comment.
-    input.addEventListener('keydown', (e) => { if (e.key === 'Enter' && (e.isComposing || e.keyCode === 229)) e.preventDefault(); });
+    ui.holdImeEnter(input);
   }
   if (askInput) {
     const form = $('ask-form');
@@ -674,10 +456,7 @@ if (!readonly) {
     $('like-btn').addEventListener('click', () => {
       client.like(1);
       floatHeart();
-      const btn = $('like-btn');
-      btn.classList.remove('is-pop');
-      void btn.offsetWidth; // restart the pop animation
-      btn.classList.add('is-pop');
+      ui.pop($('like-btn'));
     });
   }
 }

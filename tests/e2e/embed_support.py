@@ -1,4 +1,4 @@
-"""What the embed browser tests share: Debian's chromium through pip's
+"""What the browser tests share: Debian's chromium through pip's
 playwright, a second web server on another origin to play the embedding
 site, and some history for a lecture so pages look like a real one."""
 
@@ -61,9 +61,11 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-def new_page(browser: Any, *, width: int = 1280, height: int = 900, scale: float = 1, lang: str = "zh-CN") -> Any:
+def new_page(browser: Any, *, width: int = 1280, height: int = 900, scale: float = 1, lang: str = "zh-CN",
+             **context_options: Any) -> Any:
+    """A page in a fresh context; ``context_options``: more for it (``is_mobile``…)."""
     context = browser.new_context(viewport={"width": width, "height": height}, device_scale_factor=scale,
-                                  locale=lang, timezone_id="Asia/Shanghai", color_scheme="light")
+                                  locale=lang, timezone_id="Asia/Shanghai", color_scheme="light", **context_options)
     page = context.new_page()
     page.set_default_timeout(TIMEOUT)
     page.errors = []

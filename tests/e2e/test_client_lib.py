@@ -10,19 +10,17 @@ from __future__ import annotations
 
 import functools
 import http.server
-import shutil
 import threading
 from pathlib import Path
 from typing import Iterator
 
 import pytest
+from embed_support import launch
 
 pytestmark = pytest.mark.e2e
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
 PAGE = b'<!doctype html><meta charset="utf-8"><title>live.js</title><script type="module" src="/test.js"></script>'
 
 
@@ -64,13 +62,10 @@ def static_server() -> Iterator[str]:
 
 
 def test_client_library(static_server: str) -> None:
-    executable = shutil.which("chromium")
-    if not executable:
-        pytest.fail("chromium is not installed (apt-get install chromium); the browser tests need it")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
+        browser = launch(p)
         try:
             page = browser.new_page()
             errors: list[str] = []

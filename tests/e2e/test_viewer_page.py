@@ -8,108 +8,23 @@ install`); without chromium the test fails, it does not skip.
 
 from __future__ import annotations
 
-import json
 import re
-import shutil
-from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import pytest
+from embed_support import SEED_COMMENTS, SEED_QUESTIONS, SHOTS, browser, live_lecture, new_page, seed  # noqa: F401
 
 pytestmark = pytest.mark.e2e
-
-ROOT = Path(__file__).resolve().parents[2]
-SHOTS = ROOT / "docs" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
-TIMEOUT = 10_000  # ms, for anything that crosses the server
-
-SPEAKERS = [
-    {"name": "陈亮", "title": "全国劳动模范候选人、“全国十佳最美职工”"},
-    {"name": "李建忠", "title": "无锡国联发展集团人力资源总经理"},
-    {"name": "唐忠宝", "title": "江南大学马克思主义学院教授"},
-    {"name": "张鸣年", "title": "中共无锡市委党校教授"},
-]
-SEED_COMMENTS = [
-    ("无锡新歌", "防控疫情，使我们回归美好的生活。复工复产复学，回归常态指日可待。"),
-    ("晨", "疫情来到时我们团结一心，伸出援手。复工复产，我们同样会团结拼搏。"),
-    ("海棠无常", "中国加油，没有什么是我们战胜不了的！"),
-    ("我爱紫水晶", "战疫开工的号令响起，我们已全部就位。这一刻，我们斗志昂扬！"),
-    ("相忘于江湖", "听党话、跟党走，岗位建功、技能报国，越是艰难越向前！"),
-]
-SEED_QUESTIONS = [
-    ("一线技工", "陈亮师傅，一线工人怎样才能像您一样，从普通操作工成长为技术骨干？", 4),
-    ("梁溪职工", "新时代产业工人队伍建设改革，对我们普通职工意味着什么？", 2),
-]
 
 COMMENT = "为劳模点赞，为工匠喝彩！"
 QUESTION = "企业在培养工匠人才方面，有哪些激励机制？"
 
 
-def _talk(ws_url: str, *messages: dict[str, Any]) -> list[dict[str, Any]]:
-    """Connect as a fresh viewer, send each message, return the acks."""
-    from websockets.sync.client import connect
-
-    acks = []
-    with connect(ws_url, open_timeout=10) as ws:
-        assert json.loads(ws.recv(timeout=10))["type"] == "welcome"
-        for i, message in enumerate(messages):
-            ws.send(json.dumps({**message, "id": f"seed-{i}"}))
-            while True:
-                frame = json.loads(ws.recv(timeout=10))
-                if frame["type"] == "ack" and frame["id"] == f"seed-{i}":
-                    assert frame["ok"], frame
-                    acks.append(frame)
-                    break
-    return acks
-
-
-def _seed(live_server: Any, code: str) -> None:
-    """Some history from other viewers, so the wall looks like a real one."""
-    ws_url = live_server.url.replace("http", "ws", 1) + f"/ws/{code}"
-    refs = []
-    for nickname, text in SEED_COMMENTS:
-        refs.append(_talk(ws_url, {"type": "comment", "text": text, "nickname": nickname})[0]["ref"])
-    live_server.moderate(code, f"comments/{refs[2]}/feature")
-    for nickname, text, votes in SEED_QUESTIONS:
-        ref = _talk(ws_url, {"type": "question", "text": text, "nickname": nickname, "anonymous": False})[0]["ref"]
-        for _ in range(votes):
-            _talk(ws_url, {"type": "vote", "question": ref, "up": True})
-        if votes == 2:
-            live_server.moderate(code, f"questions/{ref}", {"state": "answering", "speaker": "陈亮"})
-    _talk(ws_url, {"type": "like", "count": 100}, {"type": "like", "count": 100})
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    executable = shutil.which("chromium")
-    if not executable:
-        pytest.fail("chromium is not installed (apt-get install chromium); the browser tests need it")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS)
-        try:
-            yield b
-        finally:
-            b.close()
-
-
 def _open(browser: Any, url: str, *, phone: bool) -> Any:
-    context = browser.new_context(
-        viewport={"width": 390, "height": 844} if phone else {"width": 1280, "height": 800},
-        device_scale_factor=2 if phone else 1,
-        is_mobile=phone,
-        has_touch=phone,
-        locale="zh-CN",
-        timezone_id="Asia/Shanghai",
-        color_scheme="light",
-    )
-    page = context.new_page()
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.errors = errors
-    page.set_default_timeout(TIMEOUT)
+    if phone:
+        page = new_page(browser, width=390, height=844, scale=2, is_mobile=True, has_touch=True)
+    else:
+        page = new_page(browser, width=1280, height=800)
     page.goto(url)
     page.wait_for_selector("#conn[data-state=open]")
     return page
@@ -123,16 +38,10 @@ def _count(page: Any, selector: str) -> int:
 def test_two_viewers_talk_through_the_page(live_server: Any, browser: Any) -> None:
     from playwright.sync_api import expect
 
-    lecture = live_server.create_lecture(
-        title="“劳模精神”大家谈",
-        description="无锡“新时代·新思想·新宣讲”五一特辑。以“弘扬新时代劳模精神、劳动精神、工匠精神”为主题，四位嘉宾畅谈自己的思考和观点。",
-        speakers=SPEAKERS,
-        starts_at="2026-04-21T19:00:00+08:00",
-    )
+    lecture = live_lecture(live_server)
     code = lecture["code"]
     assert "moderator_key" in lecture
-    live_server.call("POST", f"/api/v1/lectures/{code}/status", {"status": "live"})
-    _seed(live_server, code)
+    seed(live_server, code)
 
     url = f"{live_server.url}/l/{code}?lang=zh-CN"
     phone = _open(browser, url, phone=True)

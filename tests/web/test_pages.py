@@ -74,8 +74,8 @@ async def test_static_files_have_versioned_urls_and_long_cache(server, lecture):
 async def test_the_whole_viewer_page_stays_small(server, lecture):
     status, _, html = await _get(server, f"/l/{lecture['code']}")
     total = len(html.encode())
-    urls = set(re.findall(r'"(/static/[^"]+)"', html))  # stylesheets, scripts and the client library
-    assert any("lib/live.js" in u for u in urls)
+    urls = set(re.findall(r'"(/static/[^"]+)"', html))  # stylesheets, scripts, the client library and view helpers
+    assert any("lib/live.js" in u for u in urls) and any("lib/ui.js" in u for u in urls)
     for url in urls:
         total += len((await _get(server, url))[2].encode())
     assert total < 100 * 1024, f"viewer page is {total} bytes before compression"
