@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import weakref
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -236,15 +237,26 @@ async def lecture(server: Server) -> dict[str, Any]:
     )
 
 
+_skipped: "weakref.WeakKeyDictionary[Any, list[dict[str, Any]]]" = weakref.WeakKeyDictionary()
+
+
 async def recv(ws: Any, kind: str, timeout: float = 5.0) -> dict[str, Any]:
-    """The next frame of this type, skipping the others (counters arrive any time)."""
+    """The next frame of this type. Frames of other types read on the way
+    are kept, in order, for later calls: an events frame that arrives just
+    before an ack must not be lost to the test that waits for the ack."""
     import asyncio
+
+    kept = _skipped.setdefault(ws, [])
+    for i, frame in enumerate(kept):
+        if frame["type"] == kind:
+            return kept.pop(i)
 
     async def wait() -> dict[str, Any]:
         while True:
             frame = json.loads(await ws.recv())
             if frame["type"] == kind:
                 return frame
+            kept.append(frame)
 
     return await asyncio.wait_for(wait(), timeout)
 
