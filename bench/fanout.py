@@ -101,23 +101,6 @@ def _worker(ports: list[int], code: str, viewers: int, sample: int, index: int, 
     uvloop.run(main())
 
 
-def _free_block(n: int) -> int:
-    """n free consecutive ports below the ephemeral range, where thousands
-    of client sockets cannot take one between the check and the bind."""
-    import random
-    import socket
-
-    while True:
-        base = random.randrange(15000, 30000)
-        try:
-            for port in range(base, base + n):
-                with socket.socket() as sock:
-                    sock.bind(("127.0.0.1", port))
-            return base
-        except OSError:
-            continue
-
-
 def _pct(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -132,7 +115,7 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
 
     from live import cluster
 
-    port = _free_block(nodes + 1)
+    port = cluster.free_port_block(nodes + 1)
     data = tempfile.mkdtemp(prefix="live-bench-")
     env = {**os.environ, "LIVE_ADMIN_TOKEN": TOKEN, "LIVE_TICK_MS": str(tick_ms), "LIVE_COMMENT_RATE": "1000000",
            "LIVE_COMMENT_BURST": "1000000", "LIVE_SQLITE_SYNCHRONOUS": "NORMAL"}

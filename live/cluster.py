@@ -20,6 +20,22 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def free_port_block(n: int) -> int:
+    """The first of n free consecutive ports, below the ephemeral range so
+    that client sockets opened meanwhile cannot take one of them."""
+    import random
+
+    while True:
+        base = random.randrange(15000, 30000)
+        try:
+            for port in range(base, base + n):
+                with socket.socket() as sock:
+                    sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+
+
 def _wait_port(port: int, proc: subprocess.Popen[bytes], what: str, timeout: float = 20) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

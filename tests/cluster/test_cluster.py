@@ -242,7 +242,9 @@ def test_live_cluster_runs_nodes_on_its_own_redis_and_stops_them(tmp_path):
 
     from tests.conftest import ROOT
 
-    base = free_port()
+    from live.cluster import free_port_block
+
+    base = free_port_block(3)  # two nodes and their redis-server
     proc = subprocess.Popen([sys.executable, "-m", "live", "cluster", "--nodes", "2", "--base-port", str(base),
                              "--data-dir", str(tmp_path)], cwd=ROOT, stdout=subprocess.PIPE, text=True)
     try:
