@@ -8,16 +8,23 @@ which can never appear in JSON text that orjson made (it escapes control
 characters), so user text cannot collide with it.
 """
 
+def _answer_known_ack(argv: int) -> str:
+    """Lua that returns {"dup", ack} when the ack key in ARGV[argv] (under
+    the lecture prefix in ARGV[1]) already holds an answer."""
+    return f"""
+local p = ARGV[1]
+if ARGV[{argv}] ~= '' then
+  local prev = redis.call('GET', p .. 'ack:' .. ARGV[{argv}])
+  if prev then return {{'dup', prev}} end
+end
+"""
+
+
 # ARGV: prefix, expected seq ("" = any), ack key ("" = none), ack template,
 #       ack ttl, lecture row ("" = unchanged), time, log max length,
 #       then six per event: kind, private, author, data template, hash, id template.
 # Returns {"dup", ack} | {"stale", seq} | {"ok", first seq, last seq}.
-APPEND = r"""
-local p = ARGV[1]
-if ARGV[3] ~= '' then
-  local prev = redis.call('GET', p .. 'ack:' .. ARGV[3])
-  if prev then return {'dup', prev} end
-end
+APPEND = _answer_known_ack(3) + r"""
 local seq = tonumber(redis.call('GET', p .. 'seq') or '0')
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= seq then return {'stale', tostring(seq)} end
 local first = seq + 1
@@ -45,12 +52,7 @@ return {'ok', tostring(first), tostring(seq)}
 
 # ARGV: prefix, ack key ("" = none), ack ttl, question, viewer, up (1/0).
 # Returns {"dup", ack} | {"ok", changed, tally}.
-VOTE = r"""
-local p = ARGV[1]
-if ARGV[2] ~= '' then
-  local prev = redis.call('GET', p .. 'ack:' .. ARGV[2])
-  if prev then return {'dup', prev} end
-end
+VOTE = _answer_known_ack(2) + r"""
 local q, v = ARGV[4], ARGV[5]
 local changed
 if ARGV[6] == '1' then
@@ -72,12 +74,7 @@ return {'ok', tostring(changed), tostring(tally)}
 """
 
 # ARGV: prefix, ack key ("" = none), ack ttl, count. Returns {"dup", ack} | {"ok", total}.
-LIKE = r"""
-local p = ARGV[1]
-if ARGV[2] ~= '' then
-  local prev = redis.call('GET', p .. 'ack:' .. ARGV[2])
-  if prev then return {'dup', prev} end
-end
+LIKE = _answer_known_ack(2) + r"""
 local total = redis.call('HINCRBY', p .. 'counters', 'likes', ARGV[4])
 if ARGV[2] ~= '' then
   redis.call('SET', p .. 'ack:' .. ARGV[2], '{"likes":' .. total .. '}', 'EX', ARGV[3])
