@@ -108,7 +108,9 @@ async def _welcome(svc: Services, request: web.Request, conn: Connection, code: 
     })), limit)
     if welcome.events:
         conn.write(svc.hub.events_frame(welcome.events, conn), limit)
-    conn.write(text_frame(protocol.counters_frame(await svc.store.stats(code))), limit)
+    # A snapshot already carries the counters: no second trip to the store on a join.
+    stats = welcome.snapshot["counters"] if welcome.snapshot is not None else await svc.store.stats(code)
+    conn.write(text_frame(protocol.counters_frame(stats)), limit)
     if welcome.resumed:
         conn.write(text_frame(protocol.votes_frame(await svc.store.tallies(code))), limit)
     svc.hub.go_live(conn, welcome.seq)
