@@ -30,6 +30,7 @@ import urllib.request
 from pathlib import Path
 
 from bench.rawws import connect
+from bench.table import print_table
 
 MARK = b'"comment.created"'
 TOKEN = "bench-admin"
@@ -224,11 +225,7 @@ def main() -> None:
     args = p.parse_args()
     rows = [run(v, args.rate, args.seconds, args.workers, args.sample, args.tick_ms, args.nodes)
             for v in args.viewers]
-    keys = list(rows[0])
-    print(f"| {' | '.join(keys)} |")
-    print(f"|{'---|' * len(keys)}")
-    for row in rows:
-        print("| " + " | ".join(f"{row[k]:.3g}" if isinstance(row[k], float) else str(row[k]) for k in keys) + " |")
+    print_table(rows)
 
 
 if __name__ == "__main__":

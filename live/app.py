@@ -41,7 +41,7 @@ def build_app(settings: Settings) -> web.Application:
         settings=settings,
         store=store,
         hub=Hub(store, tick_ms=settings.tick_ms, counters_ms=settings.counters_ms,
-                send_buffer_bytes=settings.send_buffer_bytes, metrics=metrics),
+                send_buffer_bytes=settings.send_buffer_bytes, metrics=metrics, sample_s=settings.sample_s),
         metrics=metrics,
         keys=load_keys(settings.data_path, settings.admin_token),
         templates=pages.templates(),

@@ -45,6 +45,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 def cmd_demo(args: argparse.Namespace) -> None:
     from live.demo import ensure_demo
+    from live.web.sessions import moderator_key
 
     settings = _settings(args)
 
@@ -60,7 +61,9 @@ def cmd_demo(args: argparse.Namespace) -> None:
                 print(f"  手机 on a phone:   http://{lan}:{base.rsplit(':', 1)[1]}/l/{code}", flush=True)
         else:
             print("  (add --host 0.0.0.0 to open it from a phone on the same network)", flush=True)
-        print(f"  控制台 control:    {base}/l/{code}/control?key={lecture.moderator_key}", flush=True)
+        print(f"  控制台 control:    {base}/l/{code}/control#key={moderator_key(svc.keys.secret, lecture)}",
+              flush=True)
+        print(f"  大屏 screen:       {base}/l/{code}/screen", flush=True)
         print(f"  接口 API:          {base}/api/v1/lectures/{code}\n", flush=True)
 
     run(serve(settings, on_ready))

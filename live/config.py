@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
 
+from live.core.words import parse_word_file
+
 
 @dataclass(frozen=True)
 class Setting:
@@ -73,11 +75,23 @@ class Settings:
     write_batch: int = _s(512, "Most writes committed in one SQLite transaction.", int)
     redis_connections: int = _s(64, "With Redis: connections each node keeps to it at most (callers queue beyond).", int)
     online_stale_s: int = _s(30, "With Redis: a node that has not reported its viewers for this long is left out of online.", int)
+    word_list: str | None = _s(None, "A word-list file applied to every lecture: one word per line, `?word` for a watch word, `#` comments.")
+    session_hours: float = _s(12.0, "How long a moderator's or speaker's session cookie lasts.", float)
+    sample_s: int = _s(10, "Seconds between two samples of a lecture's figures (online over time).", int)
     shutdown_s: float = _s(8.0, "Seconds a SIGTERM drain may take before the process exits anyway.", float)
 
     @property
     def data_path(self) -> Path:
         return Path(self.data_dir)
+
+    def base_words(self) -> tuple[list[str], list[str]]:
+        """The node's default (blocked, watch) lists, from ``word_list``."""
+        if not self.word_list:
+            return [], []
+        try:
+            return parse_word_file(Path(self.word_list).read_text(encoding="utf-8"))
+        except OSError as exc:
+            raise SystemExit(f"{self.word_list}: {exc.strerror}") from None
 
     def replace(self, **changes: Any) -> "Settings":
         return dataclasses.replace(self, **changes)

@@ -19,6 +19,30 @@ def _reach(visits: int) -> str:
     return f"{visits}人次"
 
 
+def _place(source: str) -> str:
+    """A source as the report names it: the viewer page, or the site a widget was on."""
+    if source == "page":
+        return "观看页"
+    site = source.split(":", 1)[1] if ":" in source else ""
+    return f"嵌入 {site.split('://', 1)[-1]}" if site and site != "other" else "其他嵌入页面"
+
+
+def mask(name: str | None) -> str | None:
+    """A nickname fit to publish: its first character, the rest starred (张**)."""
+    if not name:
+        return name
+    chars = list(name)
+    return chars[0] + "*" * min(max(len(chars) - 1, 1), 4)
+
+
+def masked(data: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **data,
+        "featured_comments": [{**c, "nickname": mask(c["nickname"])} for c in data["featured_comments"]],
+        "answered_questions": [{**q, "nickname": mask(q["nickname"])} for q in data["answered_questions"]],
+    }
+
+
 def to_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
     w = csv.writer(out)
@@ -30,16 +54,28 @@ def to_csv(data: dict[str, Any]) -> str:
                     q["answer"] or "", q["speaker"] or "", q["votes"]])
     for key, value in data["stats"].items():
         w.writerow(["stat", key, "", "", value, "", "", ""])
+    for source, counts in data.get("sources", {}).items():
+        w.writerow(["source", source, "", "", counts["visits"], "", "", ""])
     return out.getvalue()
 
 
 def to_markdown(data: dict[str, Any]) -> str:
     lecture, stats = data["lecture"], data["stats"]
     lines = [f"# {lecture['title']}", ""]
+    when = (lecture.get("starts_at") or lecture["created_at"])[:10]
+    lines.append(f"日期：{when}")
+    if lecture["speakers"]:
+        guests = "、".join(s["name"] + (f"（{s['title']}）" if s.get("title") else "") for s in lecture["speakers"])
+        lines.append(f"嘉宾：{guests}")
+    lines.append("")
     lines.append(
         f"吸引 {_reach(stats['visits'])}（{stats['unique_viewers']} 位观众），最高同时在线 {stats['peak_online']} 人，"
-        f"点赞 {stats['likes']} 次，留言 {stats['comments']} 条，提问 {stats['questions']} 个。"
+        f"点赞 {stats['likes']} 次，留言 {stats['comments']} 条，提问 {stats['questions']} 个"
+        f"（现场回答 {stats.get('answered_live', 0)} 个，书面回答 {stats.get('answered_written', 0)} 个）。"
     )
+    places = [f"{_place(s)} {_reach(n['visits'])}" for s, n in data.get("sources", {}).items() if n["visits"]]
+    if len(places) > 1:
+        lines.append(f"其中{'，'.join(places)}。")
     if data["featured_comments"]:
         lines += ["", "## 精彩留言摘录", ""]
         for c in data["featured_comments"]:

@@ -7,7 +7,8 @@ docs/protocol.md is the prose version of this module.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from typing import Any, Iterable, Union
 
 import orjson
@@ -31,6 +32,8 @@ class PostComment:
     id: Any
     text: str
     nickname: str | None
+    #: Another platform the comment came from (the ingest API); None: this service.
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class AskQuestion:
     text: str
     nickname: str | None
     anonymous: bool
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -118,6 +122,38 @@ def _parse_fields(kind: str, cid: Any, frame: dict[str, Any], limits: Limits) ->
     raise Refusal("unknown_type", f"Unknown message type '{kind}'.")
 
 
+INGEST_KINDS = ("comment", "question")
+_SOURCE = re.compile(r"^[a-z0-9][a-z0-9_.-]{0,31}$")
+
+
+def checked_source(value: Any) -> str:
+    """A platform's label on ingested messages: ``weibo``, ``douyin``, ``wuxi-tv``."""
+    if not isinstance(value, str) or not _SOURCE.match(value):
+        raise Refusal("invalid", "'source' must be 1–32 lower-case letters, digits, '.', '_' or '-'.", field="source")
+    return value
+
+
+def parse_ingested(message: Any, source: str, limits: Limits) -> PostComment | AskQuestion:
+    """One message an adapter forwards from another platform: ``{id, author,
+    text, type?: comment | question}``, checked like a viewer's frame; the
+    author's name is the nickname. Raises FrameRefused."""
+    if not isinstance(message, dict):
+        raise FrameRefused(Refusal("invalid", "Each message must be an object {id, author, text, type?}."))
+    cid = _client_id(message)
+    if cid is None:
+        raise FrameRefused(Refusal("invalid", "Each message needs its platform's 'id' (it makes retries safe).",
+                                   field="id"))
+    kind = message.get("type", "comment")
+    try:
+        if kind not in INGEST_KINDS:
+            raise Refusal("invalid", "'type' must be comment or question.", field="type")
+        command = _parse_fields(kind, cid, {**message, "nickname": message.get("author")}, limits)
+    except Refusal as refusal:
+        raise FrameRefused(refusal, cid) from None
+    assert isinstance(command, (PostComment, AskQuestion))
+    return replace(command, source=source)
+
+
 def parse(raw: str | bytes, limits: Limits) -> Command:
     """One client frame as a command; raises FrameRefused."""
     try:
@@ -167,3 +203,6 @@ def error_frame(refusal: Refusal) -> bytes:
 
 
 PONG = encode({"type": "pong"})
+
+#: Close code of a moderator connection whose key was rotated: sign in again.
+CLOSE_SESSION_ENDED = 4001

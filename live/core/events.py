@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from typing import Any
+
+from live.core.clock import iso
 
 #: Every kind the log holds; clients ignore kinds they do not know.
 KINDS = (
@@ -16,7 +19,27 @@ KINDS = (
     "question.created",
     "question.updated",
     "lecture.updated",
+    # Moderators only (private): the word lists, a viewer banned or muted.
+    "words.updated",
+    "viewer.restricted",
 )
+
+#: A comment only its author and the moderators see, shown to its author as
+#: if it were visible: a muted viewer is not told.
+MUTED = "muted"
+
+
+_AUTHORED = ("comment.", "question.")
+
+
+def viewer_handle(viewer: str) -> str:
+    """What moderators see of a viewer: stable per viewer, but not the
+    token itself (which would let them post as that viewer)."""
+    return hashlib.sha256(viewer.encode()).hexdigest()[:10]
+
+
+def as_author_sees(record: dict[str, Any]) -> dict[str, Any]:
+    return {**record, "state": "visible"} if record.get("state") == MUTED else record
 
 
 @dataclass(slots=True, frozen=True)
@@ -27,10 +50,13 @@ class Event:
     #: Only moderators may see it (a held comment, a pending question);
     #: everyone else gets ``{"seq": N, "kind": "private"}`` so seq stays gapless.
     private: bool = False
-    #: The viewer whose comment or question the event is about (its author,
-    #: who sees even its private events); kept by the store, never sent.
+    #: The viewer the event is about (who wrote the comment or question, who
+    #: was banned); its author sees even its private events. Kept by the
+    #: store, never sent: moderators get its handle.
     author: str | None = None
     at: float = 0.0
+    #: The moderator who made the change (the audit log), or None for a viewer's own act.
+    by: str | None = None
 
     def full(self) -> dict[str, Any]:
         return {"seq": self.seq, "kind": self.kind, "data": self.data}
@@ -40,8 +66,55 @@ class Event:
             return {"seq": self.seq, "kind": "private"}
         return self.full()
 
+    def for_moderators(self) -> dict[str, Any]:
+        out = self.full()
+        if self.author:
+            out["viewer"] = viewer_handle(self.author)
+        if self.by:
+            out["by"] = self.by
+        return out
+
     def view(self, viewer: str | None, moderator: bool) -> dict[str, Any]:
         """The event as one connection may see it."""
-        if moderator or (self.private and viewer is not None and viewer == self.author):
-            return self.full()
+        if moderator:
+            return self.for_moderators()
+        # An author sees their own held or muted items; never that they were
+        # banned or muted (``viewer.restricted`` is about them too).
+        if self.private and viewer is not None and viewer == self.author and self.kind.startswith(_AUTHORED):
+            return {"seq": self.seq, "kind": self.kind, "data": as_author_sees(self.data)}
         return self.public()
+
+
+def _changed(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """The fields a lecture change touched; settings one by one (``settings.slow_mode_s``)."""
+    out = [k for k in after if k not in ("settings", "key_generation") and before.get(k) != after[k]]
+    out += [f"settings.{k}" for k, v in after.get("settings", {}).items() if before.get("settings", {}).get(k) != v]
+    if before.get("key_generation") != after.get("key_generation"):
+        out.append("moderator_key")
+    return sorted(out)
+
+
+def audit_entry(event: Event, before: dict[str, Any] | None = None) -> dict[str, Any]:
+    """One line of the audit log: who did what to which item, and when.
+    ``before``: for a lecture change, the public record it changed."""
+    data = event.data
+    entry: dict[str, Any] = {"seq": event.seq, "at": iso(event.at), "by": event.by, "kind": event.kind}
+    if event.kind.startswith(("comment.", "question.")):
+        entry["target"] = data.get("id")
+        entry["text"] = (data.get("text") or "")[:80]
+        if event.kind == "question.updated":
+            entry["state"] = data.get("state")
+            if data.get("merged_into"):
+                entry["merged_into"] = data["merged_into"]
+    elif event.kind == "viewer.restricted":
+        entry["target"] = data.get("viewer")
+        entry["mode"] = data.get("mode")
+        entry["nickname"] = data.get("nickname")
+    elif event.kind == "words.updated":
+        entry["blocked"] = len(data.get("blocked", ()))
+        entry["watch"] = len(data.get("watch", ()))
+    elif event.kind == "lecture.updated":
+        entry["status"] = data.get("status")
+        if before is not None:
+            entry["changed"] = _changed(before, data)
+    return entry

@@ -93,13 +93,33 @@ def checked_origin(value: Any) -> str:
     return f"{scheme}://{netloc}"
 
 
+@dataclass(frozen=True)
+class Between:
+    """A whole-number setting from ``low`` to ``high``."""
+
+    low: int
+    high: int
+
+    def check(self, key: str, value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int) or not self.low <= value <= self.high:
+            raise Refusal("invalid", f"Setting '{key}' must be a whole number from {self.low} to {self.high}.",
+                          field=f"settings.{key}")
+        return value
+
+
 #: The lecture settings, their defaults and the values each may take.
 #: Booleans are marked with ``bool``; enumerations with a tuple of choices;
-#: lists with a ``ListOf``.
+#: lists with a ``ListOf``; numbers with a ``Between``.
 SETTING_CHOICES: dict[str, Any] = {
     "comments_open": bool,
-    "comment_mode": ("open", "held"),
+    # open: shown at once, word lists not applied; filtered: blocked words
+    # refused, watch words held; first: filtered, and each viewer's first
+    # comment held until one is approved; held: every comment held.
+    "comment_mode": ("open", "filtered", "first", "held"),
     "question_mode": ("open", "held"),
+    "questions_before_live": bool,
+    # Seconds a viewer waits between two comments (0: no slow mode).
+    "slow_mode_s": Between(0, 3600),
     "anonymous_questions": bool,
     # The sites allowed to embed the lecture's pages (widget, viewer page,
     # overlay) in a frame; empty: any site.
@@ -107,8 +127,10 @@ SETTING_CHOICES: dict[str, Any] = {
 }
 DEFAULT_SETTINGS: dict[str, Any] = {
     "comments_open": True,
-    "comment_mode": "open",
+    "comment_mode": "filtered",
     "question_mode": "open",
+    "questions_before_live": True,
+    "slow_mode_s": 0,
     "anonymous_questions": True,
     "embed_origins": [],
 }
@@ -138,6 +160,9 @@ class Lecture:
     stream_url: str | None = None
     status: str = "scheduled"
     settings: dict[str, Any] = field(default_factory=default_settings)
+    #: Raised when the moderator key is rotated: keys and sessions of an
+    #: older generation stop working.
+    key_generation: int = 0
 
     def public(self) -> dict[str, Any]:
         """The record anyone may see: no moderator key, no epoch."""
@@ -153,6 +178,7 @@ class Lecture:
             "status": self.status,
             "settings": {k: list(v) if isinstance(v, list) else v for k, v in self.settings.items()},
             "created_at": self.created_at,
+            "key_generation": self.key_generation,
         }
 
     def to_row(self) -> dict[str, Any]:
@@ -247,7 +273,7 @@ def checked_settings(value: Any) -> dict[str, Any]:
             raise Refusal("invalid", f"Setting '{key}' must be true or false.", field=f"settings.{key}")
         if isinstance(kind, tuple) and v not in kind:
             raise Refusal("invalid", f"Setting '{key}' must be one of {', '.join(kind)}.", field=f"settings.{key}")
-        if isinstance(kind, ListOf):
+        if isinstance(kind, (ListOf, Between)):
             v = kind.check(key, v)
         out[key] = v
     return out

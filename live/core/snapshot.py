@@ -33,6 +33,8 @@ def apply_event(snapshot: dict[str, Any], event: dict[str, Any], *, comment_limi
         _place(snapshot["comments"], data, data["state"] == "visible")
         if comment_limit is not None:
             del snapshot["comments"][:-comment_limit]
+        if "featured" in snapshot:
+            _place(snapshot["featured"], data, data["state"] == "visible" and data["featured"])
     elif kind.startswith("question."):
         _place(snapshot["questions"], data, qa.is_visible(data["state"]))
     elif kind == "lecture.updated":

@@ -18,7 +18,7 @@ import asyncio
 import logging
 import sqlite3
 from functools import partial
-from typing import Any, Callable
+from typing import Any, Callable, Sequence
 
 import orjson
 
@@ -26,13 +26,13 @@ from live.config import Settings
 from live.core import clock as clockmod
 from live.core.codes import new_code, new_secret
 from live.core.errors import Refusal
-from live.core.events import Event
+from live.core.events import Event, viewer_handle
 from live.core.lecture import Lecture
 from live.core.ratelimit import Buckets, Rate
-from live.core.room import Room
+from live.core.room import PAGE, Room, source_key
 from live.protocol import AskQuestion, Command, Like, PostComment, Vote
 from live.realtime.sqlite import SqliteWriter, Statement
-from live.realtime.store import Store, Welcome
+from live.realtime.store import Store, Welcome, created_ack
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,8 @@ ACKS_KEPT = 100_000  # per lecture: enough for any retry, bounded for memory
 
 def _event_row(code: str, e: Event) -> Statement:
     return (
-        "INSERT INTO events (code, seq, kind, data, private, author, at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-        (code, e.seq, e.kind, orjson.dumps(e.data).decode(), int(e.private), e.author, e.at),
+        "INSERT INTO events (code, seq, kind, data, private, author, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        (code, e.seq, e.kind, orjson.dumps(e.data).decode(), int(e.private), e.author, e.at, e.by),
     )
 
 
@@ -50,17 +50,19 @@ def _lecture_row(lecture: Lecture) -> Statement:
     return ("UPDATE lectures SET data = ? WHERE code = ?", (orjson.dumps(lecture.to_row()).decode(), lecture.code))
 
 
-def _load_room(conn: sqlite3.Connection, lecture: Lecture, history_size: int) -> Room:
-    room = Room(lecture, history_size=history_size)
-    for seq, kind, data, private, author, at in conn.execute(
-        "SELECT seq, kind, data, private, author, at FROM events WHERE code = ? ORDER BY seq", (lecture.code,)
+def _load_room(conn: sqlite3.Connection, lecture: Lecture, history_size: int,
+               base_words: tuple[list[str], list[str]]) -> Room:
+    room = Room(lecture, history_size=history_size, base_words=base_words)
+    for seq, kind, data, private, author, at, by in conn.execute(
+        "SELECT seq, kind, data, private, author, at, by FROM events WHERE code = ? ORDER BY seq", (lecture.code,)
     ):
-        room.apply(Event(seq, kind, orjson.loads(data), bool(private), author, at))
+        room.apply(Event(seq, kind, orjson.loads(data), bool(private), author, at, by))
     room.lecture = lecture
     for question, viewer in conn.execute("SELECT question, viewer FROM votes WHERE code = ?", (lecture.code,)):
         room.votes[question].add(viewer)
         room.voted[viewer].add(question)
     room.viewers.update(v for (v,) in conn.execute("SELECT viewer FROM viewers WHERE code = ?", (lecture.code,)))
+    room.sources.update(conn.execute("SELECT source, n FROM visits WHERE code = ?", (lecture.code,)).fetchall())
     rows = conn.execute(
         "SELECT viewer, cid, ack FROM acks WHERE code = ? ORDER BY at DESC LIMIT ?", (lecture.code, ACKS_KEPT)
     ).fetchall()
@@ -96,6 +98,7 @@ class EmbeddedStore(Store):
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self._online: dict[str, int] = {}
+        self._online_sources: dict[str, dict[str, int]] = {}
         self._buckets = {
             "comment": Buckets(Rate(settings.comment_rate, settings.comment_burst), clock),
             "question": Buckets(Rate(settings.question_rate, settings.question_burst), clock),
@@ -103,6 +106,7 @@ class EmbeddedStore(Store):
             "like": Buckets(Rate(settings.like_rate, settings.like_burst), clock),
         }
         self._background: set[asyncio.Future[Any]] = set()
+        self.base_words = settings.base_words()
         self.recovered_from_crash = False
 
     # -- lifecycle -------------------------------------------------------
@@ -141,7 +145,8 @@ class EmbeddedStore(Store):
             raise Refusal("not_found", f"No lecture with code {code}.")
         loading = self._loading.get(code)
         if loading is None:
-            loading = self.db.read(partial(_load_room, lecture=lecture, history_size=self.settings.history_size))
+            loading = self.db.read(partial(_load_room, lecture=lecture, history_size=self.settings.history_size,
+                                           base_words=self.base_words))
             self._loading[code] = loading
             loading.add_done_callback(lambda _: self._loading.pop(code, None))
         room = await asyncio.shield(loading)
@@ -215,9 +220,9 @@ class EmbeddedStore(Store):
             reverse=True,
         )
 
-    async def update_lecture(self, code: str, changes: dict[str, Any]) -> Lecture:
+    async def update_lecture(self, code: str, changes: dict[str, Any], *, by: str | None = None) -> Lecture:
         room = await self._room(code)
-        event = room.update_lecture(changes, self.clock())
+        event = room.update_lecture(changes, self.clock(), by)
         lecture = room.lecture
         self._lectures[code] = lecture
         await self._commit(code, [_event_row(code, event), _lecture_row(lecture)], self._publish_after(code, [event]))
@@ -239,15 +244,15 @@ class EmbeddedStore(Store):
         tallies: dict[str, int] = {}
         if isinstance(command, (PostComment, AskQuestion)):
             if isinstance(command, PostComment):
-                event = room.post_comment(viewer, command.text, command.nickname, now)
+                event = room.post_comment(viewer, command.text, command.nickname, now, command.source)
             else:
-                event = room.post_question(viewer, command.text, command.nickname, command.anonymous, now)
+                event = room.post_question(viewer, command.text, command.nickname, command.anonymous, now,
+                                           command.source)
             events.append(event)
             statements.append(_event_row(code, event))
-            fields: dict[str, Any] = {"ref": event.data["id"], "record": event.data}
-            if event.private:
-                fields["held"] = True
+            fields: dict[str, Any] = created_ack(event)
         elif isinstance(command, Vote):
+            room.check_may_act(viewer)
             changed, tally = room.vote(viewer, command.question, command.up)
             if changed:
                 tallies[command.question] = tally
@@ -258,6 +263,7 @@ class EmbeddedStore(Store):
                 ))
             fields = {"question": command.question, "votes": tally, "up": command.up}
         elif isinstance(command, Like):
+            room.check_may_act(viewer)
             fields = {"likes": room.like(command.count)}
             statements.append(("UPDATE lectures SET likes = ? WHERE code = ?", (room.likes, code)))
         else:  # pragma: no cover - protocol.parse makes no other command with an effect
@@ -283,33 +289,98 @@ class EmbeddedStore(Store):
 
     # -- moderation ----------------------------------------------------------
 
-    async def moderate_comment(self, code: str, cid: str, action: str) -> dict[str, Any]:
+    async def _log(self, code: str, events: list[Event], extra: Sequence[Statement] = (),
+                   on_commit: Callable[[], None] | None = None) -> None:
+        """Commit the events a command made (and what else it changed), then publish them."""
+        if not events and not extra:
+            return
+
+        def committed() -> None:
+            if on_commit is not None:
+                on_commit()
+            if events:
+                self._publish_events(code, events)
+
+        await self._commit(code, [*(_event_row(code, e) for e in events), *extra], committed)
+
+    async def moderate_comment(self, code: str, cid: str, action: str, *, by: str | None = None) -> dict[str, Any]:
         room = await self._room(code)
-        event = room.moderate_comment(cid, action, self.clock())
-        if event is not None:
-            await self._commit(code, [_event_row(code, event)], self._publish_after(code, [event]))
-        return room.comment(cid)
+        event = room.moderate_comment(cid, action, self.clock(), by)
+        await self._log(code, [event] if event else [])
+        return room.for_moderators(room.comment(cid))
 
     async def update_question(
-        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None
+        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None,
+        by: str | None = None, expect: str | None = None, assigned_to: str | None = None,
     ) -> dict[str, Any]:
         room = await self._room(code)
-        events = room.update_question(qid, self.clock(), state=state, answer=answer, speaker=speaker)
-        if events:
-            await self._commit(code, [_event_row(code, e) for e in events], self._publish_after(code, events))
-        return room.question(qid)
+        events = room.update_question(qid, self.clock(), state=state, answer=answer, speaker=speaker, by=by,
+                                      expect=expect, assigned_to=assigned_to)
+        await self._log(code, events)
+        return room.for_moderators(room.question(qid))
+
+    async def merge_question(self, code: str, source: str, target: str, *, by: str | None = None) -> dict[str, Any]:
+        room = await self._room(code)
+        room.question(source), room.question(target)  # both must exist before any vote moves
+        moved = room.votes[source] - room.votes[target]
+        events = room.merge_question(source, target, len(room.votes[target] | moved), self.clock(), by)
+        if not events:
+            return room.for_moderators(room.question(target))
+        for viewer in moved:
+            room.votes[target].add(viewer)
+            room.voted[viewer].add(target)
+        tallies = {target: len(room.votes[target])}
+        await self._log(code, events, [
+            ("INSERT OR IGNORE INTO votes (code, question, viewer) VALUES (?, ?, ?)", (code, target, v)) for v in moved
+        ], lambda: self._publish_votes(code, tallies))
+        return room.for_moderators(room.question(target))
+
+    async def set_words(self, code: str, blocked: list[str], watch: list[str], *,
+                        by: str | None = None) -> dict[str, Any]:
+        room = await self._room(code)
+        event = room.set_words(blocked, watch, self.clock(), by)
+        await self._log(code, [event] if event else [])
+        return room.moderation()
+
+    async def restrict(self, code: str, mode: str, *, handle: str | None = None, item: str | None = None,
+                       by: str | None = None) -> dict[str, Any]:
+        room = await self._room(code)
+        viewer = room.viewer_of(handle=handle, item=item)
+        event = room.restrict(viewer, mode, self.clock(), by=by)
+        await self._log(code, [event] if event else [])
+        return room.restrictions.get(viewer) or {"viewer": viewer_handle(viewer), "mode": "none"}
+
+    async def moderation(self, code: str) -> dict[str, Any]:
+        return (await self._room(code)).moderation()
+
+    async def audit(self, code: str, *, limit: int) -> list[dict[str, Any]]:
+        # The room replays the whole stored log when loaded, so it holds the
+        # latest AUDIT_KEPT entries; the log itself keeps every one.
+        return list(reversed((await self._room(code)).audit))[:limit]
+
+    async def record_sample(self, code: str, at: int, stats: dict[str, int]) -> None:
+        self._later([("INSERT OR REPLACE INTO samples (code, t, data) VALUES (?, ?, ?)",
+                      (code, at, orjson.dumps(stats).decode()))])
+
+    async def samples(self, code: str) -> list[dict[str, int]]:
+        rows = await self.db.read(lambda conn: conn.execute(
+            "SELECT t, data FROM samples WHERE code = ? ORDER BY t", (code,)).fetchall())
+        return [{"t": t, **orjson.loads(data)} for t, data in rows]
 
     # -- reading -------------------------------------------------------------
 
     async def join(self, code: str, viewer: str, *, since: int | None, epoch: str | None, moderator: bool,
-                   snapshot_comments: int) -> Welcome:
+                   snapshot_comments: int, source: str | None = PAGE) -> Welcome:
         room = await self._room(code)
         events = room.events_after(since) if since is not None and epoch == room.lecture.epoch else None
         resumed = events is not None
-        new_viewer = room.join(viewer, resumed)
+        new_viewer = room.join(viewer, resumed, source)
         statements: list[Statement] = []
-        if not resumed:
+        if not resumed and source is not None:
+            key = source_key(source, room.sources)
             statements.append(("UPDATE lectures SET visits = ? WHERE code = ?", (room.visits, code)))
+            statements.append(("INSERT OR REPLACE INTO visits (code, source, n) VALUES (?, ?, ?)",
+                               (code, key, room.sources[key])))
         if new_viewer:
             statements.append(("INSERT OR IGNORE INTO viewers (code, viewer) VALUES (?, ?)", (code, viewer)))
         if statements:
@@ -319,11 +390,19 @@ class EmbeddedStore(Store):
         )
         return Welcome(room.seq, room.lecture.epoch, resumed, events, snapshot, room.lecture)
 
-    async def set_online(self, code: str, online: int) -> None:
+    async def set_online(self, code: str, sources: dict[str, int]) -> None:
+        online = sum(sources.values())
         self._online[code] = online
+        self._online_sources[code] = dict(sources)
         room = self._rooms.get(code)
         if room is not None:
             self._note_peak(room, online)
+
+    async def sources(self, code: str) -> dict[str, dict[str, int]]:
+        room = await self._room(code)
+        online = self._online_sources.get(code, {})
+        return {s: {"visits": room.sources.get(s, 0), "online": online.get(s, 0)}
+                for s in sorted(set(room.sources) | set(online))}
 
     async def stats(self, code: str) -> dict[str, int]:
         return (await self._room(code)).stats(self._online.get(code, 0))
@@ -331,8 +410,9 @@ class EmbeddedStore(Store):
     async def tallies(self, code: str) -> dict[str, int]:
         return (await self._room(code)).tallies()
 
-    async def comments(self, code: str, *, after: int, limit: int, moderator: bool) -> list[dict[str, Any]]:
-        return (await self._room(code)).comments_after(after, limit, moderator=moderator)
+    async def comments(self, code: str, *, after: int, limit: int, moderator: bool,
+                       state: str | None = None) -> list[dict[str, Any]]:
+        return (await self._room(code)).comments_after(after, limit, moderator=moderator, state=state)
 
     async def questions(self, code: str, *, state: str | None, moderator: bool) -> list[dict[str, Any]]:
         return (await self._room(code)).questions_list(moderator=moderator, state=state)

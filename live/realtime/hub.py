@@ -40,6 +40,12 @@ class Connection:
     ws: web.WebSocketResponse
     viewer: str
     moderator: bool = False
+    #: A moderator's key generation; a rotation ends the connection. None: not
+    #: a moderator, or the admin token.
+    generation: int | None = None
+    #: Where the viewer is (``page``, ``widget:ORIGIN``); None: a display
+    #: (overlay, big screen), which is not a viewer and not counted.
+    source: str | None = "page"
     #: The last seq this connection has; None while its welcome is being made.
     seq: int | None = None
     buffer: list[Event] = field(default_factory=list)
@@ -70,6 +76,14 @@ class RoomHub:
         self.pending: list[Event] = []
         self.pending_votes: dict[str, int] = {}
         self.last_counters: dict[str, int] | None = None
+        self.last_sample = 0
+
+    def sources(self) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for conn in self.conns:
+            if conn.source is not None:
+                counts[conn.source] = counts.get(conn.source, 0) + 1
+        return counts
 
     # Listener: called by the store's broker, in seq order.
     def on_events(self, code: str, events: list[Event]) -> None:
@@ -79,6 +93,17 @@ class RoomHub:
             if conn.seq is None:
                 conn.buffer.extend(events)
         self.hub.dirty.add(self)
+        for event in events:
+            if event.kind == "lecture.updated":
+                self._end_stale_sessions(event.data.get("key_generation", 0))
+
+    def _end_stale_sessions(self, generation: int) -> None:
+        """The moderator key was rotated: moderators on an older key are cut
+        off (they reconnect as viewers until they sign in again)."""
+        for conn in tuple(self.conns):
+            if conn.generation is not None and conn.generation != generation:
+                conn.generation = None
+                self.hub._later(conn.ws.close(code=protocol.CLOSE_SESSION_ENDED, message=b"session ended"))
 
     def on_votes(self, code: str, tallies: dict[str, int]) -> None:
         self.pending_votes.update(tallies)
@@ -112,8 +137,12 @@ class RoomHub:
 
     async def flush_aggregates(self) -> None:
         store = self.hub.store
-        await store.set_online(self.code, len(self.conns))
+        await store.set_online(self.code, self.sources())
         stats = await store.stats(self.code)
+        slot = int(time.time()) // self.hub.sample_every * self.hub.sample_every
+        if slot != self.last_sample:
+            self.last_sample = slot
+            await store.record_sample(self.code, slot, stats)
         frames = []
         if stats != self.last_counters:
             self.last_counters = stats
@@ -131,11 +160,12 @@ class RoomHub:
 
 class Hub:
     def __init__(self, store: Store, *, tick_ms: int, counters_ms: int, send_buffer_bytes: int,
-                 metrics: Metrics | None = None) -> None:
+                 metrics: Metrics | None = None, sample_s: int = 10) -> None:
         self.store = store
         self.metrics = metrics or Metrics()
         self.tick = tick_ms / 1000
         self.counters_every = counters_ms / 1000
+        self.sample_every = sample_s
         self.send_buffer_bytes = send_buffer_bytes
         self.rooms: dict[str, RoomHub] = {}
         self.dirty: set[RoomHub] = set()
@@ -170,9 +200,10 @@ class Hub:
     def connections(self) -> int:
         return sum(len(r.conns) for r in self.rooms.values())
 
-    def online(self, code: str) -> int:
+    def sources(self, code: str) -> dict[str, int]:
+        """This node's viewers of a lecture by source."""
         room = self.rooms.get(code)
-        return len(room.conns) if room else 0
+        return room.sources() if room else {}
 
     # -- joining and leaving -------------------------------------------------
 
@@ -208,7 +239,7 @@ class Hub:
             del self.rooms[code]
             self.dirty.discard(room)
             # A last count of zero, so "online" does not stay at the last viewer.
-            self._later(self.store.set_online(code, 0))
+            self._later(self.store.set_online(code, {}))
 
     async def close_all(self, code: int, message: bytes = b"") -> None:
         """Close every connection with ``code``; one that does not answer the

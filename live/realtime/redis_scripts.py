@@ -22,7 +22,9 @@ end
 
 # ARGV: prefix, expected seq ("" = any), ack key ("" = none), ack template,
 #       ack ttl, lecture row ("" = unchanged), time, log max length,
-#       then six per event: kind, private, author, data template, hash, id template.
+#       then eight per event: kind, private, author, data template, hash, id
+#       template, moderator ("" = a viewer's own act), audit entry template
+#       ("" = none; appended to the lecture's audit list, kept whole).
 # Returns {"dup", ack} | {"stale", seq} | {"ok", first seq, last seq}.
 APPEND = _answer_known_ack(3) + r"""
 local seq = tonumber(redis.call('GET', p .. 'seq') or '0')
@@ -34,13 +36,16 @@ while i <= #ARGV do
   local s = tostring(seq)
   local data = string.gsub(ARGV[i + 3], '\1', s)
   redis.call('XADD', p .. 'log', 'MAXLEN', '~', ARGV[8], s .. '-1',
-             'k', ARGV[i], 'd', data, 'p', ARGV[i + 1], 'a', ARGV[i + 2], 't', ARGV[7])
+             'k', ARGV[i], 'd', data, 'p', ARGV[i + 1], 'a', ARGV[i + 2], 't', ARGV[7], 'b', ARGV[i + 6])
   if ARGV[i + 4] ~= '' then
     local id = string.gsub(ARGV[i + 5], '\1', s)
     redis.call('HSET', p .. ARGV[i + 4], id, data)
     if ARGV[i + 2] ~= '' then redis.call('HSETNX', p .. 'authors', id, ARGV[i + 2]) end
   end
-  i = i + 6
+  if ARGV[i + 7] ~= '' then
+    redis.call('RPUSH', p .. 'audit', (string.gsub(ARGV[i + 7], '\1', s)))
+  end
+  i = i + 8
 end
 redis.call('SET', p .. 'seq', seq)
 if ARGV[6] ~= '' then redis.call('SET', p .. 'lecture', ARGV[6]) end
@@ -103,23 +108,27 @@ redis.call('EXPIRE', KEYS[1], math.ceil(burst / rate) + 1)
 return wait
 """
 
-# One node's count of connections to a lecture, and the total over the
-# nodes that reported within the last ``stale`` seconds (a crashed node's
-# viewers drop out by themselves). Also raises the peak.
-# KEYS: online hash, counters hash. ARGV: node id, count, stale seconds.
-# Returns {total, peak}.
+# One node's viewers of a lecture by source, and the totals over the nodes
+# that reported within the last ``stale`` seconds (a crashed node's viewers
+# drop out by themselves). Also raises the peak.
+# KEYS: online hash, counters hash. ARGV: node id, stale seconds, this
+# node's counts as JSON ({"page": 812, "widget:https://…": 40}).
+# Returns {total, peak, the totals by source as JSON}.
 ONLINE = r"""
 local t = redis.call('TIME')
 local now = tonumber(t[1])
-redis.call('HSET', KEYS[1], ARGV[1], ARGV[2] .. ':' .. now)
-local total = 0
+redis.call('HSET', KEYS[1], ARGV[1], cjson.encode({at = now, s = cjson.decode(ARGV[3])}))
+local total, by = 0, {}
 local entries = redis.call('HGETALL', KEYS[1])
 for i = 1, #entries, 2 do
-  local count, at = string.match(entries[i + 1], '(%d+):(%d+)')
-  if now - tonumber(at) > tonumber(ARGV[3]) then
+  local ok, entry = pcall(cjson.decode, entries[i + 1])
+  if not ok or type(entry) ~= 'table' or now - (tonumber(entry.at) or 0) > tonumber(ARGV[2]) then
     redis.call('HDEL', KEYS[1], entries[i])
   else
-    total = total + tonumber(count)
+    for source, n in pairs(entry.s) do
+      total = total + n
+      by[source] = (by[source] or 0) + n
+    end
   end
 end
 local peak = tonumber(redis.call('HGET', KEYS[2], 'peak_online') or '0')
@@ -127,5 +136,28 @@ if total > peak then
   peak = total
   redis.call('HSET', KEYS[2], 'peak_online', peak)
 end
-return {total, peak}
+if next(by) == nil then return {total, peak, '{}'} end
+return {total, peak, cjson.encode(by)}
+"""
+
+# Count a visit by its source; past ``most`` distinct sources, under ``other``.
+# KEYS: the lecture's visits-by-source hash. ARGV: source, most, other.
+COUNT_SOURCE = r"""
+local key = ARGV[1]
+if redis.call('HEXISTS', KEYS[1], key) == 0 and redis.call('HLEN', KEYS[1]) >= tonumber(ARGV[2]) then
+  key = ARGV[3]
+end
+return redis.call('HINCRBY', KEYS[1], key, 1)
+"""
+
+# Unite a merged question's voters with its target's.
+# ARGV: prefix, source question, target question. Returns the target's tally.
+MERGE_VOTES = r"""
+local p, src, dst = ARGV[1], ARGV[2], ARGV[3]
+for _, v in ipairs(redis.call('SMEMBERS', p .. 'votes:' .. src)) do
+  if redis.call('SADD', p .. 'votes:' .. dst, v) == 1 then redis.call('SADD', p .. 'voted:' .. v, dst) end
+end
+local tally = redis.call('SCARD', p .. 'votes:' .. dst)
+redis.call('HSET', p .. 'tally', dst, tally)
+return tally
 """

@@ -38,12 +38,12 @@ from live.config import Settings
 from live.core import clock as clockmod
 from live.core.codes import new_code, new_secret
 from live.core.errors import Refusal
-from live.core.events import Event
+from live.core.events import Event, audit_entry, viewer_handle
 from live.core.lecture import Lecture
-from live.core.room import Room
+from live.core.room import AUDIT_KEPT, OTHER_SOURCE, PAGE, SOURCES_MAX, Room
 from live.protocol import AskQuestion, Command, Like, PostComment, Vote
 from live.realtime import redis_scripts
-from live.realtime.store import Store, Welcome
+from live.realtime.store import Store, Welcome, created_ack
 
 log = logging.getLogger(__name__)
 
@@ -77,6 +77,7 @@ def _event(entry_id: bytes, fields: dict[bytes, bytes]) -> Event:
         fields[b"p"] == b"1",
         fields[b"a"].decode() or None,
         float(fields[b"t"]),
+        fields.get(b"b", b"").decode() or None,
     )
 
 
@@ -103,10 +104,14 @@ class RedisStore(Store):
         self._like = self.redis.register_script(redis_scripts.LIKE)
         self._take_script = self.redis.register_script(redis_scripts.TAKE)
         self._online_script = self.redis.register_script(redis_scripts.ONLINE)
+        self._merge_votes = self.redis.register_script(redis_scripts.MERGE_VOTES)
+        self._count_source = self.redis.register_script(redis_scripts.COUNT_SOURCE)
+        self.base_words = settings.base_words()
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self._used: dict[str, float] = {}
         self._online_total: dict[str, int] = {}
+        self._online_sources: dict[str, dict[str, int]] = {}
         self._seen_tallies: dict[str, dict[str, int]] = {}
         self._rates = {
             "comment": (settings.comment_rate, settings.comment_burst),
@@ -146,7 +151,7 @@ class RedisStore(Store):
             await asyncio.gather(self._follower, return_exceptions=True)
         for code in list(self._rooms):
             try:
-                await asyncio.wait_for(self._report_online(code, 0), 2)
+                await asyncio.wait_for(self._report_online(code, {}), 2)
             except (RedisError, OSError, asyncio.TimeoutError):
                 pass  # the count drops out by itself after online_stale_s
         self._closed = True
@@ -209,7 +214,9 @@ class RedisStore(Store):
         async with self.redis.pipeline(transaction=True) as pipe:
             pipe.get(p + "lecture").get(p + "seq").hvals(p + "comments").hvals(p + "questions")
             pipe.hgetall(p + "authors").xrevrange(p + "log", count=self.settings.history_size)
-            row, seq, comments, questions, authors, entries = await self._call(pipe.execute())
+            pipe.hvals(p + "restrictions").hget(p + "state", "words").lrange(p + "audit", -AUDIT_KEPT, -1)
+            row, seq, comments, questions, authors, entries, restrictions, words, audit = await self._call(
+                pipe.execute())
         if row is None:
             raise Refusal("not_found", f"No lecture with code {code}.")
         return Room.restore(
@@ -220,6 +227,10 @@ class RedisStore(Store):
             authors={k.decode(): v.decode() for k, v in authors.items()},
             history=[_event(i, f) for i, f in reversed(entries)],
             history_size=self.settings.history_size,
+            restrictions=[orjson.loads(r) for r in restrictions],
+            words=orjson.loads(words) if words else None,
+            audit=[orjson.loads(a) for a in audit],
+            base_words=self.base_words,
         )
 
     def _advance(self, code: str, room: Room, events: list[Event]) -> None:
@@ -315,7 +326,8 @@ class RedisStore(Store):
             args: list[Any] = [_prefix(code), str(seq), "", "", ACK_TTL, "", self.clock(), self.settings.history_size]
             changed_lecture = None
             for e in planned:
-                args += [e.kind, int(e.private), e.author or "", orjson.dumps(e.data), *self._record_target(e)]
+                args += [e.kind, int(e.private), e.author or "", orjson.dumps(e.data), *self._record_target(e),
+                         e.by or "", orjson.dumps(audit_entry(e, room.lecture.public())) if e.by else ""]
                 if e.kind == "lecture.updated":
                     changed_lecture = Lecture.from_row({**room.lecture.to_row(), **e.data})
             if changed_lecture is not None:
@@ -329,10 +341,15 @@ class RedisStore(Store):
 
     @staticmethod
     def _record_target(event: Event) -> tuple[str, bytes]:
+        """The hash (and field) that keeps the current record an event changes."""
         if event.kind.startswith("comment."):
             return "comments", event.data["id"].encode()
         if event.kind.startswith("question."):
             return "questions", event.data["id"].encode()
+        if event.kind == "viewer.restricted":
+            return "restrictions", event.data["viewer"].encode()
+        if event.kind == "words.updated":
+            return "state", b"words"
         return "", b""
 
     async def _append_created(self, code: str, room: Room, event: Event, cid: str | None,
@@ -340,20 +357,22 @@ class RedisStore(Store):
         """Append a new comment or question; the script gives it its seq."""
         prefix = "c" if event.kind.startswith("comment.") else "q"
         template = _template(event.data, prefix)
-        ack = b'{"ref":"' + prefix.encode() + SEQ + b'","record":' + template
-        ack += b',"held":true}' if event.private else b"}"
+        seen = created_ack(event)
+        ack = b'{"ref":"' + prefix.encode() + SEQ + b'","record":' + _template(seen["record"], prefix)
+        ack += b',"held":true}' if seen.get("held") else b"}"
         target = "comments" if prefix == "c" else "questions"
         reply = await self._call(self._append(args=[
             _prefix(code), "", f"{viewer}:{cid}" if cid is not None else "", ack, ACK_TTL, "", event.at,
             self.settings.history_size, event.kind, int(event.private), viewer, template, target,
-            prefix.encode() + SEQ,
+            prefix.encode() + SEQ, "", "",
         ]))
         if reply[0] == b"dup":
             return orjson.loads(reply[1])
         first = int(reply[1])
         fields = _filled(ack, first)
         if room.seq == first - 1:
-            self._advance(code, room, [Event(first, event.kind, fields["record"], event.private, viewer, event.at)])
+            self._advance(code, room, [Event(first, event.kind, _filled(template, first), event.private, viewer,
+                                             event.at)])
         elif room.seq < first:  # others' events came first: read them, in order
             await self._catch_up(code, room)
         return fields
@@ -391,8 +410,8 @@ class RedisStore(Store):
         return [self._rooms[c].lecture if c in self._rooms else Lecture.from_row(orjson.loads(r))
                 for c, r in zip(codes, rows) if r]
 
-    async def update_lecture(self, code: str, changes: dict[str, Any]) -> Lecture:
-        room = await self._append_planned(code, lambda r: [r.update_lecture(changes, self.clock())])
+    async def update_lecture(self, code: str, changes: dict[str, Any], *, by: str | None = None) -> Lecture:
+        room = await self._append_planned(code, lambda r: [r.update_lecture(changes, self.clock(), by)])
         return room.lecture
 
     # -- viewers' messages -------------------------------------------------
@@ -412,11 +431,13 @@ class RedisStore(Store):
         if isinstance(command, (PostComment, AskQuestion)):
             with room.planning() as planned:
                 if isinstance(command, PostComment):
-                    room.post_comment(viewer, command.text, command.nickname, self.clock())
+                    room.post_comment(viewer, command.text, command.nickname, self.clock(), command.source)
                 else:
-                    room.post_question(viewer, command.text, command.nickname, command.anonymous, self.clock())
+                    room.post_question(viewer, command.text, command.nickname, command.anonymous, self.clock(),
+                                       command.source)
             return await self._append_created(code, room, planned[0], cid, viewer)
         if isinstance(command, Vote):
+            room.check_may_act(viewer)
             room.vote_target(command.question)
             reply = await self._call(self._vote(args=[_prefix(code), ack_key, ACK_TTL, command.question, viewer,
                                                       int(command.up)]))
@@ -427,23 +448,69 @@ class RedisStore(Store):
                 self._publish_votes(code, {command.question: tally})
             return {"question": command.question, "votes": tally, "up": command.up}
         if isinstance(command, Like):
+            room.check_may_act(viewer)
             reply = await self._call(self._like(args=[_prefix(code), ack_key, ACK_TTL, command.count]))
             return orjson.loads(reply[1]) if reply[0] == b"dup" else {"likes": int(reply[1])}
         raise TypeError(type(command).__name__)  # pragma: no cover - protocol.parse makes no other command
 
     # -- moderation ----------------------------------------------------------
 
-    async def moderate_comment(self, code: str, cid: str, action: str) -> dict[str, Any]:
-        room = await self._append_planned(code, lambda r: [r.moderate_comment(cid, action, self.clock())])
-        return room.comment(cid)
+    @staticmethod
+    def _one(event: Event | None) -> list[Event]:
+        return [event] if event is not None else []
+
+    async def moderate_comment(self, code: str, cid: str, action: str, *, by: str | None = None) -> dict[str, Any]:
+        room = await self._append_planned(code, lambda r: self._one(r.moderate_comment(cid, action, self.clock(), by)))
+        return room.for_moderators(room.comment(cid))
 
     async def update_question(
-        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None
+        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None,
+        by: str | None = None, expect: str | None = None, assigned_to: str | None = None,
     ) -> dict[str, Any]:
         room = await self._append_planned(
-            code, lambda r: r.update_question(qid, self.clock(), state=state, answer=answer, speaker=speaker)
+            code, lambda r: r.update_question(qid, self.clock(), state=state, answer=answer, speaker=speaker, by=by,
+                                              expect=expect, assigned_to=assigned_to)
         )
-        return await self._with_tallies(code, room.question(qid))
+        return await self._with_tallies(code, room.for_moderators(room.question(qid)))
+
+    async def merge_question(self, code: str, source: str, target: str, *, by: str | None = None) -> dict[str, Any]:
+        room = await self._fresh(code)
+        with room.planning():  # refused here, before any vote moves
+            room.merge_question(source, target, 0, self.clock())
+        # Voters first: a retry after a failed append unites them again, harmlessly.
+        tally = int(await self._call(self._merge_votes(args=[_prefix(code), source, target])))
+        room = await self._append_planned(code, lambda r: r.merge_question(source, target, tally, self.clock(), by))
+        self._publish_votes(code, {target: tally})
+        return await self._with_tallies(code, room.for_moderators(room.question(target)))
+
+    async def set_words(self, code: str, blocked: list[str], watch: list[str], *,
+                        by: str | None = None) -> dict[str, Any]:
+        room = await self._append_planned(code, lambda r: self._one(r.set_words(blocked, watch, self.clock(), by)))
+        return room.moderation()
+
+    async def restrict(self, code: str, mode: str, *, handle: str | None = None, item: str | None = None,
+                       by: str | None = None) -> dict[str, Any]:
+        room = await self._fresh(code)
+        viewer = room.viewer_of(handle=handle, item=item)
+        room = await self._append_planned(code, lambda r: self._one(r.restrict(viewer, mode, self.clock(), by=by)))
+        return room.restrictions.get(viewer) or {"viewer": viewer_handle(viewer), "mode": "none"}
+
+    async def moderation(self, code: str) -> dict[str, Any]:
+        return (await self._fresh(code)).moderation()
+
+    async def audit(self, code: str, *, limit: int) -> list[dict[str, Any]]:
+        await self._room(code)
+        entries = await self._call(self.redis.lrange(_prefix(code) + "audit", -limit, -1))
+        return [orjson.loads(e) for e in reversed(entries)]
+
+    async def record_sample(self, code: str, at: int, stats: dict[str, int]) -> None:
+        # Every node serving the lecture samples the same shared counters:
+        # the last one to write a slot wins, with the same figures.
+        await self._call(self.redis.hset(_prefix(code) + "samples", str(at), orjson.dumps(stats)))
+
+    async def samples(self, code: str) -> list[dict[str, int]]:
+        rows = await self._call(self.redis.hgetall(_prefix(code) + "samples"))
+        return sorted(({"t": int(t), **orjson.loads(d)} for t, d in rows.items()), key=lambda r: r["t"])
 
     # -- reading -------------------------------------------------------------
 
@@ -469,8 +536,7 @@ class RedisStore(Store):
             "visits": counters.get("visits", 0),
             "unique_viewers": counters.get("unique_viewers", 0),
             "likes": counters.get("likes", 0),
-            "comments": room.visible_comments,
-            "questions": len(room.questions),
+            **room.content_counts(),
         }
 
     @staticmethod
@@ -482,16 +548,19 @@ class RedisStore(Store):
         return {**question, "votes": int(tally or 0)}
 
     async def join(self, code: str, viewer: str, *, since: int | None, epoch: str | None, moderator: bool,
-                   snapshot_comments: int) -> Welcome:
+                   snapshot_comments: int, source: str | None = PAGE) -> Welcome:
         room = await self._room(code)
         events = room.events_after(since) if since is not None and epoch == room.lecture.epoch else None
         resumed = events is not None
         p = _prefix(code)
-        async with self.redis.pipeline(transaction=False) as pipe:
-            if not resumed:
-                pipe.hincrby(p + "counters", "visits", 1)
-            pipe.sadd(p + "viewers", viewer)
-            await self._call(pipe.execute())
+        if source is not None:  # a display counts for nothing
+            async with self.redis.pipeline(transaction=False) as pipe:
+                if not resumed:
+                    pipe.hincrby(p + "counters", "visits", 1)
+                    await self._count_source(keys=[p + "sources"], args=[source, SOURCES_MAX, OTHER_SOURCE],
+                                             client=pipe)  # queued: runs with the pipeline
+                pipe.sadd(p + "viewers", viewer)
+                await self._call(pipe.execute())
         snapshot = None
         if not resumed:
             counters, tallies, voted = await self._aggregates(code, viewer)
@@ -503,14 +572,23 @@ class RedisStore(Store):
             snapshot["counters"] = self._stats(code, room, counters)
         return Welcome(room.seq, room.lecture.epoch, resumed, events, snapshot, room.lecture)
 
-    async def _report_online(self, code: str, online: int) -> None:
+    async def _report_online(self, code: str, sources: dict[str, int]) -> None:
         p = _prefix(code)
-        total, _peak = await self._online_script(
-            keys=[p + "online", p + "counters"], args=[self.node, online, self.settings.online_stale_s])
+        total, _peak, by_source = await self._online_script(
+            keys=[p + "online", p + "counters"],
+            args=[self.node, self.settings.online_stale_s, orjson.dumps(sources)])
         self._online_total[code] = int(total)
+        self._online_sources[code] = orjson.loads(by_source)
 
-    async def set_online(self, code: str, online: int) -> None:
-        await self._call(self._report_online(code, online))
+    async def set_online(self, code: str, sources: dict[str, int]) -> None:
+        await self._call(self._report_online(code, sources))
+
+    async def sources(self, code: str) -> dict[str, dict[str, int]]:
+        visits = {k.decode(): int(v) for k, v in
+                  (await self._call(self.redis.hgetall(_prefix(code) + "sources"))).items()}
+        online = self._online_sources.get(code, {})
+        return {s: {"visits": visits.get(s, 0), "online": int(online.get(s, 0))}
+                for s in sorted(set(visits) | set(online))}
 
     async def stats(self, code: str) -> dict[str, int]:
         room = await self._room(code)
@@ -529,8 +607,9 @@ class RedisStore(Store):
         _, tallies, _ = await self._aggregates(code)
         return {q: tallies.get(q, 0) for q in room.tallies()}
 
-    async def comments(self, code: str, *, after: int, limit: int, moderator: bool) -> list[dict[str, Any]]:
-        return (await self._fresh(code)).comments_after(after, limit, moderator=moderator)
+    async def comments(self, code: str, *, after: int, limit: int, moderator: bool,
+                       state: str | None = None) -> list[dict[str, Any]]:
+        return (await self._fresh(code)).comments_after(after, limit, moderator=moderator, state=state)
 
     async def questions(self, code: str, *, state: str | None, moderator: bool) -> list[dict[str, Any]]:
         room = await self._fresh(code)

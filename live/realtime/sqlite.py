@@ -36,7 +36,7 @@ CREATE TABLE IF NOT EXISTS lectures (
 );
 CREATE TABLE IF NOT EXISTS events (
     code TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL,
-    private INTEGER NOT NULL, author TEXT, at REAL NOT NULL,
+    private INTEGER NOT NULL, author TEXT, at REAL NOT NULL, by TEXT,
     PRIMARY KEY (code, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS votes (
@@ -45,6 +45,12 @@ CREATE TABLE IF NOT EXISTS votes (
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS viewers (
     code TEXT NOT NULL, viewer TEXT NOT NULL, PRIMARY KEY (code, viewer)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS samples (
+    code TEXT NOT NULL, t INTEGER NOT NULL, data TEXT NOT NULL, PRIMARY KEY (code, t)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS visits (
+    code TEXT NOT NULL, source TEXT NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (code, source)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS acks (
     code TEXT NOT NULL, viewer TEXT NOT NULL, cid TEXT NOT NULL, ack TEXT NOT NULL, at REAL NOT NULL,
@@ -122,6 +128,7 @@ class SqliteWriter:
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA busy_timeout=5000")
         conn.executescript(SCHEMA)
+        _migrate(conn)
         return conn
 
     def _run(self, ready: asyncio.Future[None]) -> None:
@@ -198,3 +205,11 @@ def _resolve(batch: list[_Job]) -> None:
             job.future.set_exception(job.error)
         else:
             job.future.set_result(job.result)
+
+
+def _migrate(conn: sqlite3.Connection) -> None:
+    """Columns added since a data directory was first made."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(events)")}
+    if "by" not in columns:
+        conn.execute("ALTER TABLE events ADD COLUMN by TEXT")
+        conn.commit()

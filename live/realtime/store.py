@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from live.core.errors import Refusal
-from live.core.events import Event
+from live.core.events import Event, as_author_sees
 from live.core.lecture import Lecture
 from live.protocol import AskQuestion, Command, Like, PostComment, Vote, ack_ok
 
@@ -44,6 +44,15 @@ class Welcome:
     #: Without a resume, the state to start from; else None.
     snapshot: dict[str, Any] | None
     lecture: Lecture
+
+
+def created_ack(event: Event) -> dict[str, Any]:
+    """The ack of a new comment or question, as its author may see it (a
+    muted viewer's comment looks shown, and is not called held)."""
+    fields: dict[str, Any] = {"ref": event.data["id"], "record": as_author_sees(event.data)}
+    if event.data["state"] in ("held", "pending"):
+        fields["held"] = True
+    return fields
 
 
 RATE_KINDS = {PostComment: "comment", AskQuestion: "question", Vote: "vote", Like: "like"}
@@ -108,7 +117,7 @@ class Store(abc.ABC):
     async def lectures(self) -> list[Lecture]: ...
 
     @abc.abstractmethod
-    async def update_lecture(self, code: str, changes: dict[str, Any]) -> Lecture: ...
+    async def update_lecture(self, code: str, changes: dict[str, Any], *, by: str | None = None) -> Lecture: ...
 
     # -- viewers' messages -------------------------------------------------
 
@@ -161,26 +170,68 @@ class Store(abc.ABC):
         returns the ack's fields."""
 
     # -- moderation ----------------------------------------------------------
+    # ``by`` names the moderator for the audit log.
 
     @abc.abstractmethod
-    async def moderate_comment(self, code: str, cid: str, action: str) -> dict[str, Any]: ...
+    async def moderate_comment(self, code: str, cid: str, action: str, *, by: str | None = None) -> dict[str, Any]: ...
 
     @abc.abstractmethod
     async def update_question(
-        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None
-    ) -> dict[str, Any]: ...
+        self, code: str, qid: str, *, state: str | None, answer: str | None, speaker: str | None,
+        by: str | None = None, expect: str | None = None, assigned_to: str | None = None,
+    ) -> dict[str, Any]:
+        """``expect``: the state the moderator saw; another one is a conflict.
+        ``assigned_to``: a speaker acting, who may move only their own questions."""
+
+    @abc.abstractmethod
+    async def merge_question(self, code: str, source: str, target: str, *, by: str | None = None) -> dict[str, Any]:
+        """Fold ``source`` into ``target`` (their voters united); returns the target."""
+
+    @abc.abstractmethod
+    async def set_words(self, code: str, blocked: list[str], watch: list[str], *,
+                        by: str | None = None) -> dict[str, Any]:
+        """Replace the lecture's word lists; returns the moderation state."""
+
+    @abc.abstractmethod
+    async def restrict(self, code: str, mode: str, *, handle: str | None = None, item: str | None = None,
+                       by: str | None = None) -> dict[str, Any]:
+        """Ban, mute or lift (``none``) the viewer behind a handle or who
+        wrote an item; returns the restriction record."""
+
+    @abc.abstractmethod
+    async def moderation(self, code: str) -> dict[str, Any]:
+        """The held queue, restrictions, word lists and recent audit."""
+
+    @abc.abstractmethod
+    async def audit(self, code: str, *, limit: int) -> list[dict[str, Any]]:
+        """The latest moderator actions, newest first, from the whole history."""
+
+    # -- figures over time -------------------------------------------------
+
+    @abc.abstractmethod
+    async def record_sample(self, code: str, at: int, stats: dict[str, int]) -> None:
+        """Keep the counters at ``at`` (whole seconds, a multiple of the sampling step)."""
+
+    @abc.abstractmethod
+    async def samples(self, code: str) -> list[dict[str, int]]:
+        """Every sample kept, oldest first: ``{"t": ..., "online": ..., ...}``."""
 
     # -- reading -------------------------------------------------------------
 
     @abc.abstractmethod
     async def join(self, code: str, viewer: str, *, since: int | None, epoch: str | None, moderator: bool,
-                   snapshot_comments: int) -> Welcome:
-        """Count the visit and say how the connection starts: a resume with
-        the events since, or a snapshot."""
+                   snapshot_comments: int, source: str | None = "page") -> Welcome:
+        """Count the visit (from ``source``; None: a display, not counted)
+        and say how the connection starts: a resume with the events since,
+        or a snapshot."""
 
     @abc.abstractmethod
-    async def set_online(self, code: str, online: int) -> None:
-        """This node's count of connections to the lecture."""
+    async def set_online(self, code: str, sources: dict[str, int]) -> None:
+        """This node's viewers of the lecture, by source (displays left out)."""
+
+    @abc.abstractmethod
+    async def sources(self, code: str) -> dict[str, dict[str, int]]:
+        """``{source: {"visits": n, "online": n}}``: where the viewers are."""
 
     @abc.abstractmethod
     async def stats(self, code: str) -> dict[str, int]: ...
@@ -189,7 +240,8 @@ class Store(abc.ABC):
     async def tallies(self, code: str) -> dict[str, int]: ...
 
     @abc.abstractmethod
-    async def comments(self, code: str, *, after: int, limit: int, moderator: bool) -> list[dict[str, Any]]: ...
+    async def comments(self, code: str, *, after: int, limit: int, moderator: bool,
+                       state: str | None = None) -> list[dict[str, Any]]: ...
 
     @abc.abstractmethod
     async def questions(self, code: str, *, state: str | None, moderator: bool) -> list[dict[str, Any]]: ...

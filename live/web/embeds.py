@@ -12,16 +12,17 @@ from __future__ import annotations
 import io
 import re
 from typing import Any, Callable, Mapping
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 import segno
 from aiohttp import web
+from markupsafe import Markup
 
 from live.core.codes import normalise_code
 from live.core.lecture import Lecture
 from live.web.context import SERVICES, Services
 from live.web.middleware import lecture_page_csp
-from live.web.pages import STATIC_DIR, json_script, render
+from live.web.pages import STATIC_DIR, json_script, lecture_page, render
 
 WIDGET_MODES = ("wall", "compact", "ask", "questions")
 THEMES = ("auto", "light", "dark")
@@ -118,7 +119,7 @@ def widget_options(query: Mapping[str, str]) -> dict[str, Any]:
 
 async def _embedded_page(request: web.Request, template: str,
                          options_for: Callable[[Mapping[str, str]], dict[str, Any]],
-                         ws_query: str = "", **context: Any) -> web.Response:
+                         ws_query: Callable[[dict[str, Any]], str], **context: Any) -> web.Response:
     """A page framed or captured on another site (the widget, the overlay):
     the lecture and the page's options from the query, both also as JSON for
     its script, never cached, and no ``?lang=`` cookie (the host's choice).
@@ -134,7 +135,7 @@ async def _embedded_page(request: web.Request, template: str,
         lecture_json=json_script(record),
         options=options,
         options_json=json_script(options),
-        ws_path=f"/ws/{lecture.code}{ws_query}",
+        ws_path=f"/ws/{lecture.code}{ws_query(options)}",
         **{name: value(lecture) for name, value in context.items()},
     )
     response.headers["Cache-Control"] = "no-store"
@@ -143,7 +144,12 @@ async def _embedded_page(request: web.Request, template: str,
 
 async def widget(request: web.Request) -> web.Response:
     """``/embed/{code}``: the widget page the loader frames."""
-    return await _embedded_page(request, "widget.html", widget_options)
+    return await _embedded_page(request, "widget.html", widget_options, _widget_source)
+
+
+def _widget_source(options: dict[str, Any]) -> str:
+    """The widget's viewers count apart, per embedding site."""
+    return "?" + urlencode({"source": "widget", **({"origin": options["origin"]} if options["origin"] else {})})
 
 
 # -- the overlay ---------------------------------------------------------------
@@ -171,7 +177,7 @@ def overlay_options(query: Mapping[str, str]) -> dict[str, Any]:
 async def overlay(request: web.Request) -> web.Response:
     """``/overlay/{code}``: a transparent 1920×1080 page for streaming
     software. It connects as a display (``role=display``), not a viewer."""
-    return await _embedded_page(request, "overlay.html", overlay_options, ws_query="?role=display",
+    return await _embedded_page(request, "overlay.html", overlay_options, lambda _: "?role=display",
                                 qr_src=lambda lecture: f"/l/{lecture.code}/qr.svg?border=2")
 
 
@@ -200,17 +206,28 @@ def _qr_response(request: web.Request, body: bytes, content_type: str, filename:
     return web.Response(body=body, content_type=content_type, headers=headers)
 
 
+def qr_svg_markup(code: segno.QRCode, *, scale: float = 8, border: int = 4, title: str = "") -> bytes:
+    """A QR code as SVG markup (no XML declaration, the title escaped),
+    with a viewBox as well as a size: shown at any size, the code scales.
+    Served as ``qr.svg`` and inlined in the big screen."""
+    buf = io.BytesIO()
+    code.save(buf, kind="svg", scale=scale, border=border, xmldecl=False, svgclass="live-qr", lineclass=None,
+              light="#fff", title=title[:120] or None)
+    side = code.symbol_size(scale=scale, border=border)
+    return buf.getvalue().replace(b"<svg ", f'<svg viewBox="0 0 {side[0]:g} {side[1]:g}" '.encode(), 1)
+
+
+def viewer_qr_svg(svc: Services, request: web.Request, lecture: Lecture, *, border: int = 2) -> str:
+    """The viewer link's QR code as SVG markup, to inline in a page."""
+    code = segno.make(qr_target(svc, request, lecture.code), error="m", micro=False)
+    return qr_svg_markup(code, border=border, title=lecture.title).decode()
+
+
 async def qr_svg(request: web.Request) -> web.Response:
     """``/l/{code}/qr.svg``: the viewer link as a QR code, crisp at any size."""
     svc, lecture = await _lecture(request)
     code, border, name = _qr(request, svc, lecture)
-    scale = _number(request.query, "scale", 8, 1, 64)
-    buf = io.BytesIO()
-    code.save(buf, kind="svg", scale=scale, border=border, xmldecl=False, svgclass="live-qr", lineclass=None,
-              light="#fff", title=lecture.title[:120])
-    # A viewBox as well as a size: shown at any size, the code scales.
-    side = code.symbol_size(scale=scale, border=border)
-    svg = buf.getvalue().replace(b"<svg ", f'<svg viewBox="0 0 {side[0]:g} {side[1]:g}" '.encode(), 1)
+    svg = qr_svg_markup(code, scale=_number(request.query, "scale", 8, 1, 64), border=border, title=lecture.title)
     response = _qr_response(request, svg, "image/svg+xml", f"{name}.svg")
     # Opened on its own, an SVG is a document: it may run nothing.
     response.headers["Content-Security-Policy"] = "default-src 'none'; style-src 'unsafe-inline'"
@@ -243,3 +260,20 @@ async def poster(request: web.Request) -> web.Response:
         qr_png=f"/l/{lecture.code}/qr.png?scale=20&download=1",
         ask_url=qr_target(svc, request, lecture.code, "ask"),
     )
+
+
+# -- the big screen ----------------------------------------------------------------
+
+async def screen(request: web.Request) -> web.Response:
+    """``/l/{code}/screen``: the big screen for the hall's projector: the
+    question being answered, featured comments, counters and a QR code to
+    join (inline SVG). No controls; connects as a display. ``?rotate=``:
+    seconds each featured comment stays (2–60, default 8)."""
+    svc, lecture, record = await lecture_page(request)
+    options = {"rotate": _number(request.query, "rotate", 8, 2, 60)}
+    response = render(svc, request, "screen.html", lecture=record, lecture_json=json_script(record),
+                      options_json=json_script(options), ws_path=f"/ws/{lecture.code}?role=display",
+                      qr_svg=Markup(viewer_qr_svg(svc, request, lecture)),
+                      join_url=record["urls"]["viewer"].split("://", 1)[-1])
+    response.headers["Cache-Control"] = "no-store"
+    return response

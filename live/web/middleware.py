@@ -21,12 +21,18 @@ STATUS = {
     "too_long": 400,
     "unauthorized": 401,
     "forbidden": 403,
+    "csrf": 403,
+    "banned": 403,
+    "blocked": 422,
     "not_found": 404,
     "method_not_allowed": 405,
     "conflict": 409,
     "closed": 409,
     "too_large": 413,
     "rate_limited": 429,
+    "slow_mode": 429,
+    "repeated": 429,
+    "not_live": 409,
     "unavailable": 503,
 }
 
@@ -95,8 +101,10 @@ def lecture_page_csp(settings: Mapping[str, Any]) -> str:
     return page_csp(lecture_frame_ancestors(settings))
 
 
-def _never_framed(path: str) -> bool:
-    return path.rstrip("/").endswith("/control") or path.startswith("/admin")
+def _private_page(path: str) -> bool:
+    """The moderators' and the guests' pages: never framed, cached, indexed
+    or named in a Referer."""
+    return path.rstrip("/").endswith(("/control", "/speaker")) or path.startswith("/admin")
 
 
 @web.middleware
@@ -108,9 +116,12 @@ async def security_headers(request: web.Request, handler: Handler) -> web.Stream
     h.setdefault("X-Content-Type-Options", "nosniff")
     h.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
     if response.content_type == "text/html":
-        if _never_framed(request.path):
+        if _private_page(request.path):
             h["Content-Security-Policy"] = NEVER_FRAMED_CSP
             h["X-Frame-Options"] = "DENY"
+            h["Cache-Control"] = "no-store"
+            h["Referrer-Policy"] = "no-referrer"
+            h["X-Robots-Tag"] = "noindex, nofollow"
         else:
             h.setdefault("Content-Security-Policy", PAGE_CSP)
     if request.path.startswith("/static/"):

@@ -1,4 +1,5 @@
-"""The HTML pages: the catalogue and the viewer page (embeds: live/web/embeds.py)."""
+"""The HTML pages: the catalogue, the viewer page, the control and speaker pages
+(embeds, the overlay and the big screen: live/web/embeds.py)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from aiohttp import web
 
 from live import i18n
 from live.core.codes import normalise_code
+from live.core.lecture import Lecture
 from live.web.context import SERVICES, Services
 from live.web.middleware import lecture_page_csp
 
@@ -46,6 +48,18 @@ def json_script(data: Any) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
+#: Catalogue keys only one page uses, kept out of every other page's embedded strings.
+PAGE_ONLY_STRINGS = {"ctl_": "control.html", "screen_": "screen.html", "spk_": "speaker.html"}
+
+
+def page_strings(name: str, strings: Any) -> dict[str, str]:
+    """The strings a page embeds for its script: the catalogue without the
+    keys that belong to another page (the control page's ``ctl_`` strings
+    would add kilobytes to every viewer's page)."""
+    return {k: v for k, v in strings.items()
+            if not any(k.startswith(prefix) and name != page for prefix, page in PAGE_ONLY_STRINGS.items())}
+
+
 def render(svc: Services, request: web.Request, name: str, *, remember_lang: bool = True,
            csp: str | None = None, **context: Any) -> web.Response:
     """A template with the language, its strings and versioned static URLs.
@@ -63,7 +77,7 @@ def render(svc: Services, request: web.Request, name: str, *, remember_lang: boo
     html = svc.templates.get_template(name).render(
         lang=lang,
         t=strings,
-        strings_json=json_script(strings),
+        strings_json=json_script(page_strings(name, strings)),
         other_lang="en" if lang == "zh-CN" else "zh-CN",
         static=static,
         **context,
@@ -82,12 +96,39 @@ async def index(request: web.Request) -> web.Response:
     return render(svc, request, "index.html", lectures=lectures)
 
 
-async def viewer(request: web.Request) -> web.Response:
+async def lecture_page(request: web.Request) -> tuple[Services, Lecture, dict[str, Any]]:
+    """The service, the lecture of ``{code}`` and its public record; 404 when there is none."""
     svc = request.app[SERVICES]
-    code = normalise_code(request.match_info["code"])
-    lecture = await svc.store.lecture(code)
+    lecture = await svc.store.lecture(normalise_code(request.match_info["code"]))
     if lecture is None:
         raise web.HTTPNotFound(text="No such lecture.")
-    record = svc.lecture_record(request, lecture)
-    return render(svc, request, "viewer.html", lecture=record, lecture_json=json_script(record), ws_path=f"/ws/{code}",
-                  csp=lecture_page_csp(lecture.settings))
+    return svc, lecture, svc.lecture_record(request, lecture)
+
+
+async def viewer(request: web.Request) -> web.Response:
+    svc, lecture, record = await lecture_page(request)
+    return render(svc, request, "viewer.html", lecture=record, lecture_json=json_script(record),
+                  ws_path=f"/ws/{lecture.code}", csp=lecture_page_csp(lecture.settings))
+
+
+async def speaker(request: web.Request) -> web.Response:
+    """``/l/{code}/speaker``: a guest's page for their phone during the
+    lecture: the questions the moderators gave them, and buttons to mark what
+    they answer. The page is the same shell for everyone: the guest's link
+    carries their name and token in the fragment (never sent here), which the
+    page trades for a session cookie (``POST …/session``) and drops from the
+    address bar (the middleware keeps it unframed, uncached, unindexed)."""
+    svc, lecture, record = await lecture_page(request)
+    return render(svc, request, "speaker.html", lecture=record, lecture_json=json_script(record),
+                  ws_path=f"/ws/{lecture.code}")
+
+
+async def control(request: web.Request) -> web.Response:
+    """``/l/{code}/control``: the moderators' control page. The HTML is a
+    shell, the same for everyone: it never holds the moderator key or any
+    moderation data. The control link carries the key in its fragment (never
+    sent here); the page trades it for a session cookie (``POST …/session``),
+    drops it from the address bar and loads everything else through the API
+    and the moderators' socket."""
+    svc, lecture, record = await lecture_page(request)
+    return render(svc, request, "control.html", lecture=record, lecture_json=json_script(record))

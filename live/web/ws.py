@@ -13,9 +13,11 @@ from live.core import identity
 from live.core.codes import normalise_code
 from live.core.errors import Refusal
 from live.protocol import FrameRefused, Ping
+from live.core.lecture import checked_origin
+from live.core.room import PAGE
 from live.realtime.hub import Connection
 from live.realtime.wire import text_frame
-from live.web.auth import bearer, is_moderator
+from live.web.auth import actor
 from live.web.context import SERVICES, Services
 
 log = logging.getLogger(__name__)
@@ -27,13 +29,33 @@ def origin_allowed(svc: Services, request: web.Request) -> bool:
     origin = request.headers.get("Origin")
     if origin is None:
         return True
-    parts = urlsplit(origin.strip())
-    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    return _origin(origin) in _own(svc, request) or _origin(origin) in {o.lower() for o in svc.settings.allowed_origins}
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url.strip())
+    return f"{parts.scheme}://{parts.netloc}".lower()
+
+
+def _own(svc: Services, request: web.Request) -> set[str]:
     own = {f"{request.scheme}://{request.host}".lower()}
     if svc.settings.public_url:
-        p = urlsplit(svc.settings.public_url)
-        own.add(f"{p.scheme}://{p.netloc}".lower())
-    return origin in own or origin in {o.lower() for o in svc.settings.allowed_origins}
+        own.add(_origin(svc.settings.public_url))
+    return own
+
+
+def source_of(request: web.Request) -> str | None:
+    """Where a connection comes from, for the counters: ``role=display``
+    (the overlay, the big screen) is not a viewer; ``source=widget`` with
+    the embedding page's ``origin`` counts apart per site."""
+    if request.query.get("role") == "display":
+        return None
+    if request.query.get("source") != "widget":
+        return PAGE
+    try:
+        return "widget:" + checked_origin(request.query.get("origin", ""))
+    except ValueError:
+        return "widget"
 
 
 def _since(request: web.Request) -> int | None:
@@ -61,7 +83,15 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     viewer = request.query.get("viewer")
     if not identity.verify(svc.keys.secret, viewer):
         viewer = identity.mint(svc.keys.secret)
-    moderator = is_moderator(svc.keys, bearer(request), lecture)
+    try:
+        who = actor(svc.keys, request, lecture, svc.settings.public_url)
+    except Refusal:
+        who = None  # a token that moderates nothing: the socket is a viewer's
+    if who is not None and who.session is not None and "Origin" in request.headers \
+            and _origin(request.headers["Origin"]) not in _own(svc, request):
+        # A session cookie opens the moderators' socket only from this site's own pages.
+        raise Refusal("forbidden", "A moderator session connects only from this site.")
+    moderator = who is not None and who.role != "speaker"
 
     ws = web.WebSocketResponse(
         max_msg_size=svc.settings.max_frame_bytes,
@@ -69,7 +99,8 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         compress=False,
     )
     await ws.prepare(request)
-    conn = Connection(ws, viewer, moderator)
+    conn = Connection(ws, viewer, moderator, generation=who.generation if moderator and who else None,
+                      source=source_of(request))
     svc.hub.attach(code, conn)
     try:
         try:
@@ -86,7 +117,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
 
 
 async def _welcome(svc: Services, request: web.Request, conn: Connection, code: str) -> None:
-    await svc.store.set_online(code, svc.hub.online(code))
+    await svc.store.set_online(code, svc.hub.sources(code))
     welcome = await svc.store.join(
         code,
         conn.viewer,
@@ -94,6 +125,7 @@ async def _welcome(svc: Services, request: web.Request, conn: Connection, code: 
         epoch=request.query.get("epoch"),
         moderator=conn.moderator,
         snapshot_comments=svc.settings.snapshot_comments,
+        source=conn.source,
     )
     limit = svc.settings.send_buffer_bytes
     conn.write(text_frame(protocol.encode({

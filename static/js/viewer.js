@@ -132,6 +132,26 @@ function renderCounters(reset) {
 }
 client.addEventListener('counters', () => renderCounters(false));
 
+// ---- featured strip, questions' totals ----
+
+client.addEventListener('featured', (e) => {
+  $('feat').hidden = !e.detail.featured.length;
+  $('feat-list').replaceChildren(...[...e.detail.featured].reverse().map((c) => {
+    const li = el('li', 'feat-c');
+    const p = el('p');
+    li.dataset.id = c.id;
+    p.append(el('b', null, c.nickname || t('anonymous')), c.text);
+    li.append(p);
+    return li;
+  }));
+});
+client.addEventListener('counters', ({ detail: { counters: c } }) => {
+  const p = $('q-totals');
+  p.hidden = !c.questions;
+  p.textContent = [['questions', c.questions], ['live', c.answered_live], ['written', c.answered_written]]
+    .filter(([k, n]) => n || k === 'questions').map(([k, n]) => t(`totals_${k}`, { count: num(n) })).join(' · ');
+});
+
 // ---- tabs --------------------------------------------------------------------
 
 const tabs = [...document.querySelectorAll('.tab')];

@@ -225,7 +225,7 @@ def test_public_never_has_the_secrets() -> None:
     assert public["stream_kind"] == "hls"
     assert public["settings"] == DEFAULT_SETTINGS
     assert set(public) == {"code", "title", "description", "speakers", "starts_at", "ends_at", "stream_url",
-                           "stream_kind", "status", "settings", "created_at"}
+                           "stream_kind", "status", "settings", "created_at", "key_generation"}
     row = lecture.to_row()
     assert row["moderator_key"] == "MODKEY-very-secret" and row["epoch"] == "EPOCH-6f1c"
     assert Lecture.from_row(row) == lecture
@@ -236,7 +236,7 @@ def test_public_is_a_copy() -> None:
     public = lecture.public()
     public["settings"]["comment_mode"] = "held"
     public["speakers"][0]["name"] = "x"
-    assert lecture.settings["comment_mode"] == "open"
+    assert lecture.settings["comment_mode"] == "filtered"
     assert lecture.speakers[0]["name"] == "陈亮"
 
 

@@ -347,8 +347,21 @@ def test_stats() -> None:
     set_settings(room, question_mode="held")
     room.post_question("v1", "q", None, False, T0)
     assert room.stats(4) == {"online": 4, "peak_online": 7, "visits": 2, "unique_viewers": 2, "likes": 15,
-                             "comments": 1, "questions": 1}
+                             "comments": 1, "questions": 1, "answered_live": 0, "answered_written": 0}
     assert room.stats(9)["peak_online"] == 9
+
+
+def test_answered_counts_tell_live_from_written() -> None:
+    room = make_room()
+    for text in ("a", "b", "c"):
+        room.post_question("v1", text, None, False, T0)
+    room.update_question("q1", T0, state="answered")
+    room.update_question("q2", T0, state="answered", answer="In writing.")
+    room.update_question("q3", T0, state="answered")
+    room.update_question("q3", T0, answer="Written later.")
+    assert room.content_counts() == {"comments": 0, "questions": 3, "answered_live": 1, "answered_written": 2}
+    room.update_question("q1", T0, state="approved")
+    assert room.content_counts()["answered_live"] == 0
 
 
 def test_snapshot_contents() -> None:

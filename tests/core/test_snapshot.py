@@ -197,6 +197,10 @@ def test_every_kind_explicitly() -> None:
     step(room.update_question, "q14", T0, state="approved")  # reappears in place
     step(room.moderate_comment, "c8", "hide", T0)  # a visible comment hidden: disappears
     step(room.update_lecture, {"title": "新标题", "stream_url": "https://example.org/talk.mp4"}, T0)
+    step(room.set_words, ["禁词"], ["关注"], T0)  # words.updated: private
+    step(room.restrict, "v3", "banned", T0)  # viewer.restricted: private
+    step(room.moderate_comment, "c2", "feature", T0)
+    step(room.moderate_comment, "c1", "feature", T0)  # the featured list keeps seq order
 
     kinds = {e.kind for e in room.history}
     assert kinds == set(KINDS)

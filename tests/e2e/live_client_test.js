@@ -188,6 +188,58 @@ for (let i = 0; i < 100; i++) { const d = jitter(10, 500, 15000); assert.ok(d >=
   w.frame({ type: 'ack', id: lm.id, ok: true, likes: 107 }); await sleep(1); assert.equal(k.likes, 107);
   k.close();
 }
+{
+  // featured: from snapshot.featured (older than the recent comments too) and the comment events, in seq order
+  const k = new LiveClient({ code: 'BBBBBB', storage, backoffBase: 20, backoffCap: 40 });
+  const got = [];
+  k.addEventListener('featured', (e) => got.push(e.detail.featured.map((x) => x.id).join(',')));
+  const ids = () => [...k.featured.keys()].join(',');
+  const f = (seq, extra = {}) => c(seq, { featured: true, ...extra });
+  k.connect(); let w = sockets.at(-1); w.open();
+  w.frame({ type: 'welcome', viewer: 'v', seq: 30, epoch: 'E', resumed: false, lecture: {},
+    snapshot: { comments: [c(29)], featured: [f(20), f(2)], questions: [], counters: {}, mine: {}, voted: [] } });
+  assert.equal(ids(), 'c2,c20', 'featured from the snapshot, in seq order');
+  assert.deepEqual(got, ['c2,c20']);
+  assert.deepEqual(k.comments.map((x) => x.id), ['c29'], 'separate from the recent comments');
+  w.frame({ type: 'events', events: [
+    { seq: 31, kind: 'comment.featured', data: f(10) },
+    { seq: 32, kind: 'comment.hidden', data: f(2, { state: 'hidden' }) },
+  ] });
+  assert.equal(ids(), 'c10,c20', 'featured in place; a hidden one leaves');
+  assert.deepEqual(got.at(-1), 'c10,c20');
+  assert.equal(got.length, 2, 'one event per frame');
+  w.frame({ type: 'events', events: [{ seq: 33, kind: 'comment.unfeatured', data: c(20) }] });
+  assert.equal(ids(), 'c10');
+  w.frame({ type: 'events', events: [{ seq: 34, kind: 'comment.restored', data: f(2) }] });
+  assert.equal(ids(), 'c2,c10', 'a restored featured comment comes back');
+  w.frame({ type: 'events', events: [{ seq: 35, kind: 'comment.created', data: c(35) }] });
+  assert.equal(got.length, 4, 'no event when nothing featured changed');
+  w.frame({ type: 'events', events: [{ seq: 36, kind: 'comment.featured', data: { id: 'c29' } }] });
+  assert.equal(ids(), 'c2,c10,c29', 'a featured event with only the id');
+  assert.equal(k.featured.get('c29').text, 't29');
+  // kept across a resume; replaced by the snapshot when the history is not resumed
+  w.drop(1006);
+  await sleep(150);
+  w = sockets.at(-1); w.open();
+  assert.equal(new URL(w.url).searchParams.get('since'), '36');
+  w.frame({ type: 'welcome', viewer: 'v', seq: 37, epoch: 'E', resumed: true, lecture: {}, snapshot: null });
+  w.frame({ type: 'events', events: [{ seq: 37, kind: 'comment.featured', data: f(37) }] });
+  assert.equal(ids(), 'c2,c10,c29,c37');
+  w.drop(1006);
+  await sleep(150);
+  w = sockets.at(-1); w.open();
+  w.frame({ type: 'welcome', viewer: 'v', seq: 3, epoch: 'E2', resumed: false, lecture: {},
+    snapshot: { comments: [], featured: [f(1)], questions: [], counters: {}, mine: {}, voted: [] } });
+  assert.equal(ids(), 'c1');
+  assert.equal(got.at(-1), 'c1');
+  // at most 50, the newest kept
+  const many = [];
+  for (let s = 4; s < 64; s++) many.push({ seq: s, kind: 'comment.featured', data: f(s) });
+  w.frame({ type: 'events', events: many });
+  assert.equal(k.featured.size, 50);
+  assert.equal([...k.featured.keys()][0], 'c14');
+  k.close();
+}
 window.result = 'ok';
 }
 main().catch((e) => { window.result = `${e.message}\n${e.stack}`; });

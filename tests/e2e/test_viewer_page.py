@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 import pytest
-from embed_support import SEED_COMMENTS, SEED_QUESTIONS, SHOTS, browser, live_lecture, new_page, seed  # noqa: F401
+from embed_support import SEED_COMMENTS, SEED_QUESTIONS, SHOTS, browser, live_lecture, new_page, seed, talk, ws_url  # noqa: F401
 
 pytestmark = pytest.mark.e2e
 
@@ -127,4 +127,73 @@ def test_two_viewers_talk_through_the_page(live_server: Any, browser: Any) -> No
     phone.wait_for_timeout(400)
     phone.screenshot(path=str(SHOTS / "viewer-phone-questions.png"))
 
+    assert phone.errors == [] and desk.errors == [], (phone.errors, desk.errors)
+
+
+def test_featured_strip_and_question_totals(live_server: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    lecture = live_lecture(live_server)
+    code = lecture["code"]
+    ids = seed(live_server, code)
+    url = ws_url(live_server, code)
+    phone = _open(browser, f"{live_server.url}/l/{code}", phone=True)
+    desk = _open(browser, f"{live_server.url}/l/{code}?lang=en", phone=False)
+
+    # The seeded featured comment, in a strip above the wall; compact on a phone.
+    strip = phone.locator("#feat")
+    expect(strip).to_be_visible()
+    expect(strip.locator(".feat-h")).to_have_text("精彩留言")
+    expect(strip.locator(".feat-c")).to_have_count(1)
+    expect(strip.locator(".feat-c")).to_contain_text(SEED_COMMENTS[2][1])
+    expect(strip.locator(".feat-c b")).to_have_text(SEED_COMMENTS[2][0])
+    assert strip.bounding_box()["height"] <= 100, strip.bounding_box()
+    assert strip.bounding_box()["y"] < phone.locator("#wall").bounding_box()["y"]
+    expect(desk.locator("#feat .feat-h")).to_have_text("Featured")
+
+    # Unfeatured: the strip goes; a comment featured live comes in, the newest first.
+    live_server.moderate(code, f"comments/{ids['featured']}/unfeature")
+    expect(strip).to_be_hidden()
+    expect(desk.locator("#feat")).to_be_hidden()
+    refs = [talk(url, {"type": "comment", "text": text, "nickname": nick})[0]["ref"]
+            for nick, text in [("小海", COMMENT), ("晨", "向一线劳动者致敬")]]
+    live_server.moderate(code, f"comments/{refs[0]}/feature")
+    expect(strip).to_be_visible()
+    expect(strip.locator(".feat-c")).to_have_text([f"小海{COMMENT}"])
+    live_server.moderate(code, f"comments/{ids['featured']}/feature")
+    live_server.moderate(code, f"comments/{refs[1]}/feature")
+    expect(strip.locator(".feat-c")).to_have_text(["晨向一线劳动者致敬", f"小海{COMMENT}", SEED_COMMENTS[2][0] + SEED_COMMENTS[2][1]])
+    expect(desk.locator("#feat .feat-c")).to_have_count(3)
+    # Hidden, it leaves the strip too; unfeatured, the last one takes the strip with it.
+    live_server.moderate(code, f"comments/{refs[1]}/hide")
+    live_server.moderate(code, f"comments/{ids['featured']}/unfeature")
+    expect(strip.locator(".feat-c")).to_have_count(1)
+    live_server.moderate(code, f"comments/{refs[0]}/unfeature")
+    expect(strip).to_be_hidden()
+    expect(desk.locator("#feat")).to_be_hidden()
+
+    # The totals under the questions: answered live (no written answer) and in writing.
+    phone.click("#tab-questions")
+    desk.click("#tab-questions")
+    totals = phone.locator("#q-totals")
+    expect(totals).to_be_visible()
+    expect(totals).to_have_text("已收到 2 个问题")
+    assert totals.bounding_box()["y"] > phone.locator("#q-list .q").last.bounding_box()["y"]
+    live_server.moderate(code, f"questions/{ids['answering']}", {"state": "answered"})
+    expect(totals).to_have_text("已收到 2 个问题 · 现场回答 1 个")
+    live_server.moderate(code, f"questions/{ids['open']}", {"state": "answered", "answer": "多学多练，勤学苦练。"})
+    expect(totals).to_have_text("已收到 2 个问题 · 现场回答 1 个 · 书面回答 1 个")
+    talk(url, {"type": "question", "text": QUESTION, "nickname": "梁溪小李", "anonymous": False})
+    expect(totals).to_have_text("已收到 3 个问题 · 现场回答 1 个 · 书面回答 1 个")
+    expect(desk.locator("#q-totals")).to_have_text("Questions received: 3 · 1 answered live · 1 answered in writing")
+
+    # The new refusals have their own words (slow mode says how long to wait).
+    texts = phone.evaluate("""async () => {
+        const ui = await import(document.getElementById('app').dataset.ui);
+        const S = JSON.parse(document.getElementById('strings').textContent);
+        const { errorText } = ui.strings(S, 'zh-CN', String);
+        return ['banned', 'blocked', 'slow_mode', 'repeated', 'not_live'].map((code) => errorText({ code, retry_after: 2.2 }));
+    }""")
+    assert texts == ["你已被禁止在本场发言", "内容含有不允许的词语，请修改后再发", "慢速模式已开启，请 3 秒后再发",
+                     "你已经发过相同的内容了", "直播开始后才能提问"], texts
     assert phone.errors == [] and desk.errors == [], (phone.errors, desk.errors)

@@ -31,7 +31,7 @@ async def test_create_returns_code_key_and_links(server):
     assert lec["settings"]["question_mode"] == "held" and lec["settings"]["comments_open"] is True
     assert set(lec["urls"]) == {"viewer", "control", "screen", "widget", "overlay"}
     assert lec["urls"]["viewer"] == f"{server.url}/l/{lec['code']}"
-    assert lec["urls"]["control"].endswith(f"?key={lec['moderator_key']}")
+    assert lec["urls"]["control"].endswith(f"#key={lec['moderator_key']}")
 
 
 async def test_catalogue_and_record_never_show_the_moderator_key(server, lecture):
@@ -116,7 +116,7 @@ async def test_status_and_patch_emit_lecture_updated(server, lecture):
     status, body = await server.request("PATCH", f"/api/v1/lectures/{code}",
                                         {"title": "新标题", "settings": {"anonymous_questions": False}}, token=key)
     assert status == 200 and body["title"] == "新标题"
-    assert body["settings"]["anonymous_questions"] is False and body["settings"]["comment_mode"] == "open"
+    assert body["settings"]["anonymous_questions"] is False and body["settings"]["comment_mode"] == "filtered"
     first = (await recv(ws, "events"))["events"]
     events = first if len(first) == 2 else first + (await recv(ws, "events"))["events"]
     assert [e["kind"] for e in events] == ["lecture.updated", "lecture.updated"]

@@ -370,3 +370,11 @@ async def test_every_string_a_page_uses_exists_in_both_languages(server: Any, le
         used |= {k for k in re.findall(r"'(widget_\w+|q_\w+|pending_review)'", (ROOT / "static" / "js" / js).read_text())}
         assert not used - set(i18n.catalogue("zh-CN")), used - set(i18n.catalogue("zh-CN"))
     assert (await _get(server, path.format(code=lecture["code"])))[0] == 200
+
+
+async def test_widget_connects_as_a_widget_of_its_embedding_site(server: Any, lecture: dict[str, Any]) -> None:
+    code = lecture["code"]
+    html = (await _get(server, f"/embed/{code}?origin=https://mp.weixin.qq.com"))[2].decode()
+    assert f'data-ws="/ws/{code}?source=widget&amp;origin=https%3A%2F%2Fmp.weixin.qq.com"' in html
+    html = (await _get(server, f"/embed/{code}"))[2].decode()
+    assert f'data-ws="/ws/{code}?source=widget"' in html

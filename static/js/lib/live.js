@@ -21,6 +21,7 @@
  *              (`offline`: the browser says so, or 8+ failed attempts in a row; it keeps trying)
  *   lecture    the public lecture record     viewer, role, epoch, seq
  *   comments   visible comments in seq order (Array, capped)
+ *   featured   Map id → featured visible comment, by seq (the newest 50, however old)
  *   questions  Map id → visible question (approved / answering / answered)
  *   mine       { comments: Map, questions: Map } this viewer's items others
  *              cannot see (held comments; pending or dismissed questions)
@@ -46,6 +47,7 @@
  *   welcome    {welcome, resumed}
  *   lecture    {lecture, previous}
  *   comments   {reset, added: [comment], updated: [comment], removed: [id]}
+ *   featured   {featured: [comment]} on a reset and when `featured` changes
  *   questions  {reset, changed: [id], removed: [id], votes: bool}
  *   mine       {comments, questions}
  *   counters   {counters, likes}
@@ -115,6 +117,7 @@ export class LiveClient extends EventTarget {
     this.lecture = options.lecture || null;
     this.comments = [];
     this._commentIds = new Map();
+    this.featured = new Map();
     this.questions = new Map();
     this.mine = { comments: new Map(), questions: new Map() };
     this.voted = new Set();
@@ -216,7 +219,7 @@ export class LiveClient extends EventTarget {
     const o = this.opts;
     let delay;
     if (code === 1012) delay = 100 + Math.random() * 900;       // node restarting: another one is up
-    else if (code === 4001) delay = Math.random() * 300;        // too slow: resume right away
+    else if (code === 4001) delay = 100 + Math.random() * 300;  // session ended (key rotated): back as what the page now is
     else delay = jitter(Math.max(0, this._attempt - 1), o.backoffBase, o.backoffCap);
     const offline = (typeof navigator !== 'undefined' && navigator.onLine === false) || this._attempt >= OFFLINE_AFTER;
     this._setState(offline ? 'offline' : 'reconnecting', { delay, code });
@@ -285,6 +288,7 @@ export class LiveClient extends EventTarget {
     if (w.lecture) this._emit('lecture', { lecture: this.lecture, previous });
     if (!resumed) {
       this._emit('comments', { reset: true, added: [], updated: [], removed: [] });
+      this._emit('featured', { featured: [...this.featured.values()] });
       this._emit('questions', { reset: true, changed: [], removed: [] });
       this._emit('mine', this.mine);
       this._emit('counters', { counters: this.counters, likes: this.likes });
@@ -311,6 +315,8 @@ export class LiveClient extends EventTarget {
     this._commentIds = new Map();
     const cs = (s.comments || []).filter((c) => c && c.id && this._keepComment(c)).sort((a, b) => a.seq - b.seq);
     for (const c of cs.slice(-this.opts.maxComments)) { this.comments.push(c); this._commentIds.set(c.id, c); }
+    this.featured = new Map();
+    this._feature(s.featured || []);
     this.questions = new Map();
     for (const q of s.questions || []) if (q && q.id && this._keepQuestion(q)) this.questions.set(q.id, q);
     this.counters = { ...(s.counters || {}) };
@@ -347,6 +353,7 @@ export class LiveClient extends EventTarget {
     if (ch.added.length || ch.updated.length || ch.removed.length) {
       this._emit('comments', { reset: false, added: ch.added, updated: ch.updated, removed: ch.removed });
     }
+    if (ch.featured) this._emit('featured', { featured: [...this.featured.values()] });
     if (ch.changed.size || ch.qremoved.length) {
       this._emit('questions', { reset: false, changed: [...ch.changed], removed: ch.qremoved });
     }
@@ -398,10 +405,18 @@ export class LiveClient extends EventTarget {
       this._commentIds.delete(c.id);
       ch.removed.push(c.id);
     }
+    if (c.featured && (c.state || 'visible') === 'visible') ch.featured = this._feature([c]);
+    else if (this.featured.delete(c.id)) ch.featured = true;
     if (this._own.has(c.id)) {
       if (c.state === 'held') this.mine.comments.set(c.id, c); else this.mine.comments.delete(c.id);
       ch.mine = true;
     }
+  }
+
+  _feature(list) {
+    const all = [...this.featured.values(), ...list].filter((c) => c && c.id).sort((a, b) => a.seq - b.seq);
+    this.featured = new Map([...new Map(all.map((c) => [c.id, c]))].slice(-50));
+    return true;
   }
 
   _putQuestion(q, ch) {

@@ -75,7 +75,7 @@ export function strings(S, lang, formatCount) {
   }
   function errorText(err) {
     const code = (err && err.code) || 'unknown';
-    if (code === 'rate_limited') return t('error_rate_limited', { seconds: Math.max(1, Math.ceil(Number(err.retry_after) || 1)) });
+    if (code === 'rate_limited' || code === 'slow_mode') return t(`error_${code}`, { seconds: Math.max(1, Math.ceil(Number(err.retry_after) || 1)) });
     if (code === 'too_long') return t('error_too_long', { limit: err.limit || '' });
     return `error_${code}` in S ? t(`error_${code}`) : t('error_unknown');
   }
@@ -123,6 +123,7 @@ export function commentNode(c, { t, mine }) {
     head.append(tag);
   }
   head.append(el('span', 'cmt-name', c.nickname || t('anonymous')));
+  if (c.source) head.append(el('span', 'tag tag-source', c.source)); // came in from another platform
   if (mine) head.append(el('span', 'tag tag-mine', t('me')));
   if (held) head.append(el('span', 'tag tag-held', t('pending_review')));
   body.append(head, el('span', 'cmt-text', c.text));
