@@ -544,6 +544,7 @@ def test_sign_in_card_and_a_rotated_key_ends_other_sessions(live_server: Any, br
 
     a = sign_in(browser, lecture, "主持人甲")
     a.click("#tab-settings")
+    expect(a.locator("#ingest-token")).to_have_value(lecture["ingest_token"])
     a.click("#rotate-key")
     expect(a.locator("#rotate-confirm")).to_be_visible()
     a.click("#rotate-yes")
@@ -565,6 +566,7 @@ def test_sign_in_card_and_a_rotated_key_ends_other_sessions(live_server: Any, br
     # The speaker links changed with the key.
     links = [link["url"] for link in get_session_links(a)]
     assert links and all("speaker#" in u for u in links)
+    expect(a.locator("#ingest-token")).not_to_have_value(lecture["ingest_token"])
 
     # The old key no longer works; the new link does.
     b.fill("#signin-key", old_key)

@@ -266,7 +266,10 @@ export function init(ctx) {
 
   // ---- the bus --------------------------------------------------------------------------------------------
 
-  ctx.on('session', (d) => renderLinks(d.session.speaker_links));
+  ctx.on('session', (d) => {
+    renderLinks(d.session.speaker_links);
+    $('ingest-token').value = d.session.ingest_token || '';
+  });
   ctx.on('lecture', (d) => { renderStatus(d.lecture); renderSettings(d.lecture); });
   ctx.on('reset', (d) => {
     if (d.moderation) takeWords(d.moderation.words || {}, d.moderation.default_words);
