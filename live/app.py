@@ -22,6 +22,7 @@ from live.web.api import BODY_MAX
 from live.web.auth import load_keys, share_keys
 from live.web.context import SERVICES, Services
 from live.web.middleware import errors, security_headers
+from live.web.statics import StaticFiles
 
 log = logging.getLogger("live")
 
@@ -36,6 +37,7 @@ def make_store(settings: Settings) -> Store:
 
 def build_app(settings: Settings) -> web.Application:
     store = make_store(settings)
+    statics = StaticFiles(pages.STATIC_DIR)
     metrics = Metrics()
     svc = Services(
         settings=settings,
@@ -46,7 +48,8 @@ def build_app(settings: Settings) -> web.Application:
         keys=load_keys(settings.data_path, settings.admin_token),
         templates=pages.templates(),
         limits=Limits(settings.comment_max, settings.question_max, settings.nickname_max),
-        static_versions=pages.static_versions(),
+        statics=statics,
+        static_versions=statics.versions(),
     )
     app = web.Application(middlewares=[security_headers, errors], client_max_size=BODY_MAX)
     app[SERVICES] = svc

@@ -59,11 +59,20 @@ class Like:
 
 
 @dataclass(frozen=True)
+class Answer:
+    id: Any
+    poll: str
+    #: ``{"choices": [...]}``, ``{"value": n}`` or ``{"text": "..."}``, checked against the poll by the room.
+    payload: dict[str, Any]
+    nickname: str | None
+
+
+@dataclass(frozen=True)
 class Ping:
     id: Any = None
 
 
-Command = Union[PostComment, AskQuestion, Vote, Like, Ping]
+Command = Union[PostComment, AskQuestion, Vote, Like, Answer, Ping]
 
 
 class FrameRefused(Exception):
@@ -117,6 +126,14 @@ def _parse_fields(kind: str, cid: Any, frame: dict[str, Any], limits: Limits) ->
         if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= LIKE_MAX:
             raise Refusal("invalid", f"'count' must be a whole number from 1 to {LIKE_MAX}.", field="count", limit=LIKE_MAX)
         return Like(cid, count)
+    if kind == "answer":
+        poll = frame.get("poll")
+        if not isinstance(poll, str) or not poll or len(poll) > 32:
+            raise Refusal("invalid", "'poll' must be a poll id.", field="poll")
+        payload = {k: frame[k] for k in ("choices", "value", "text") if k in frame}
+        if len(payload) != 1:
+            raise Refusal("invalid", "An answer has one of 'choices', 'value' or 'text'.", field="choices")
+        return Answer(cid, poll, payload, checked_nickname(frame.get("nickname"), limit=limits.nickname_max))
     if kind == "ping":
         return Ping(cid)
     raise Refusal("unknown_type", f"Unknown message type '{kind}'.")
@@ -188,6 +205,10 @@ def counters_frame(stats: dict[str, int]) -> bytes:
 
 def votes_frame(tallies: dict[str, int]) -> bytes:
     return encode({"type": "votes", "votes": tallies})
+
+
+def poll_results_frame(results: dict[str, dict[str, Any]]) -> bytes:
+    return encode({"type": "poll_results", "results": results})
 
 
 def ack_ok(client_id: Any, **fields: Any) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from live.web import api, embeds, ops, pages, ws
+from live.web.context import SERVICES
 
 
 def add_routes(app: web.Application) -> None:
@@ -37,6 +38,12 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/api/v1/lectures/{code}/restrictions", api.restrict)
     r.add_get("/api/v1/lectures/{code}/audit", api.audit)
     r.add_post("/api/v1/lectures/{code}/ingest", api.ingest)
+    r.add_get("/api/v1/lectures/{code}/polls", api.list_polls)
+    r.add_post("/api/v1/lectures/{code}/polls", api.create_poll)
+    r.add_get("/api/v1/lectures/{code}/polls/leaderboard", api.leaderboard)
+    r.add_post("/api/v1/lectures/{code}/polls/copy", api.copy_polls)
+    r.add_patch("/api/v1/lectures/{code}/polls/{id}", api.edit_poll)
+    r.add_post("/api/v1/lectures/{code}/polls/{id}/{action}", api.poll_action)
 
     r.add_get("/ws/{code}", ws.websocket)
 
@@ -51,4 +58,4 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/embed.js", embeds.loader)
     r.add_get("/embed/{code}", embeds.widget)
     r.add_get("/overlay/{code}", embeds.overlay)
-    r.add_static("/static", pages.STATIC_DIR, append_version=False)
+    r.add_get("/static/{path:.+}", app[SERVICES].statics.handle)

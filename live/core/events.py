@@ -6,6 +6,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
+from live.core import polls
 from live.core.clock import iso
 
 #: Every kind the log holds; clients ignore kinds they do not know.
@@ -22,6 +23,15 @@ KINDS = (
     # Moderators only (private): the word lists, a viewer banned or muted.
     "words.updated",
     "viewer.restricted",
+    # Polls (a draft's events are private).
+    "poll.created",
+    "poll.updated",
+    "poll.opened",
+    "poll.closed",
+    "poll.results_shown",
+    "poll.results_hidden",
+    "poll.revealed",
+    "poll.deleted",
 )
 
 #: A comment only its author and the moderators see, shown to its author as
@@ -64,6 +74,8 @@ class Event:
     def public(self) -> dict[str, Any]:
         if self.private:
             return {"seq": self.seq, "kind": "private"}
+        if self.kind.startswith("poll.") and "kind" in self.data:
+            return {"seq": self.seq, "kind": self.kind, "data": polls.public(self.data)}
         return self.full()
 
     def for_moderators(self) -> dict[str, Any]:
@@ -113,6 +125,9 @@ def audit_entry(event: Event, before: dict[str, Any] | None = None) -> dict[str,
     elif event.kind == "words.updated":
         entry["blocked"] = len(data.get("blocked", ()))
         entry["watch"] = len(data.get("watch", ()))
+    elif event.kind.startswith("poll."):
+        entry["target"] = data.get("id")
+        entry["text"] = (data.get("title") or "")[:80]
     elif event.kind == "lecture.updated":
         entry["status"] = data.get("status")
         if before is not None:

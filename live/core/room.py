@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from itertools import islice
 from typing import Any, Iterable, Iterator, Mapping
 
-from live.core import policy, qa
+from live.core import cloud, policy, polls, qa
 from live.core.clock import iso, parse_iso
 from live.core.codes import comment_id, question_id
 from live.core.errors import Refusal
@@ -97,6 +97,12 @@ class Room:
         self.words: WordLists = EMPTY
         self._rebuild_words()
         self.audit: deque[dict[str, Any]] = deque(maxlen=AUDIT_KEPT)
+        #: Polls, whole records (a quiz's answer too), in creation order.
+        self.polls: dict[str, dict[str, Any]] = {}
+        #: Answers, where the store keeps them in memory: poll -> viewer ->
+        #: {"answer", "at", "nickname", "keys"} (what it adds one to).
+        self.answers: dict[str, dict[str, dict[str, Any]]] = defaultdict(dict)
+        self.poll_counts: dict[str, dict[str, int]] = defaultdict(dict)
         self._plan: list[Event] | None = None
 
     @classmethod
@@ -114,6 +120,7 @@ class Room:
         words: dict[str, list[str]] | None = None,
         audit: Iterable[dict[str, Any]] = (),
         base_words: tuple[Iterable[str], Iterable[str]] = ((), ()),
+        poll_records: Iterable[dict[str, Any]] = (),
     ) -> "Room":
         """A room from its current records rather than its whole log (a
         shared store keeps only the recent log)."""
@@ -128,6 +135,8 @@ class Room:
         if words:
             room._put_words(words)
         room.audit.extend(audit)
+        for rec in sorted((p for p in poll_records if "kind" in p), key=lambda p: p["seq"]):
+            room.polls[rec["id"]] = rec  # a deleted poll's record is just its id
         room.seq = seq
         room.history.extend(history)
         return room
@@ -162,6 +171,10 @@ class Room:
             self._put_words(event.data)
         elif event.kind == "viewer.restricted" and event.author:
             self._put_restriction(event.data, event.author)
+        elif event.kind == "poll.deleted":
+            self.polls.pop(event.data["id"], None)
+        elif event.kind.startswith("poll."):
+            self.polls[event.data["id"]] = event.data
 
     def _put_comment(self, rec: dict[str, Any], author: str | None, at: float) -> None:
         old = self.comments.get(rec["id"])
@@ -374,6 +387,97 @@ class Room:
         rec = {"viewer": viewer_handle(viewer), "mode": mode, "nickname": nickname, "at": iso(now)}
         return self._emit("viewer.restricted", rec, private=True, author=viewer, at=now, by=by)
 
+    # -- polls -------------------------------------------------------------
+
+    def poll(self, pid: str) -> dict[str, Any]:
+        rec = self.polls.get(pid)
+        if rec is None:
+            raise Refusal("not_found", f"No poll '{pid}'.")
+        return rec
+
+    def create_poll(self, fields: dict[str, Any], now: float, by: str | None = None) -> Event:
+        seq = self.seq + 1 + (len(self._plan) if self._plan is not None else 0)
+        rec = polls.draft(f"p{seq}", seq, fields, iso(now))
+        return self._emit("poll.created", rec, private=True, author=None, at=now, by=by)
+
+    def edit_poll(self, pid: str, fields: dict[str, Any], now: float, by: str | None = None) -> Event | None:
+        rec = self.poll(pid)
+        if rec["state"] != "draft":
+            raise Refusal("conflict", "Only a draft can be edited.", state=rec["state"])
+        changes = dict(fields)
+        if "correct" in changes and "options" not in changes and rec["options"]:
+            ids = {o["id"] for o in rec["options"]}
+            if not set(changes["correct"]) <= ids:
+                raise Refusal("invalid", "'correct' names an option that does not exist.", field="correct")
+        new = polls.consistent({**rec, **changes})
+        return None if new == rec else self._emit("poll.updated", new, private=True, author=None, at=now, by=by)
+
+    def poll_action(self, pid: str, action: str, now: float, by: str | None = None) -> list[Event]:
+        """Open, close, show or hide results, reveal, put on or off the big
+        screen (one poll at a time), delete a draft."""
+        rec = self.poll(pid)
+        new = polls.acted(rec, action, iso(now))
+        if new is None:
+            return []
+        events = []
+        if action == "screen":
+            for other in self.polls.values():
+                if other["on_screen"] and other["id"] != pid:
+                    events.append(self._emit("poll.updated", {**other, "on_screen": False},
+                                             private=other["state"] == "draft", author=None, at=now, by=by))
+        kind = polls.ACTION_EVENTS[action]
+        data = {"id": pid} if action == "delete" else new
+        events.append(self._emit(kind, data, private=new["state"] == "draft", author=None, at=now, by=by))
+        return events
+
+    def answer_poll(self, viewer: str, pid: str, answer: dict[str, Any], at: float, nickname: str | None,
+                    keys: list[str]) -> bool:
+        """Record a viewer's answer (the store has checked it); returns
+        whether the results changed. ``keys``: what the answer counts for."""
+        rec = polls.open_for_answers(self.polls.get(pid))
+        mine = self.answers[pid].get(viewer)
+        if mine is not None:
+            if mine["answer"] == answer:
+                return False
+            if not rec["allow_change"]:
+                raise Refusal("answered", "You have already answered this poll.")
+        counts = self.poll_counts[pid]
+        for key in mine["keys"] if mine else ():
+            counts[key] = counts.get(key, 0) - 1
+        for key in keys:
+            counts[key] = counts.get(key, 0) + 1
+        self.answers[pid][viewer] = {"answer": answer, "at": at, "nickname": nickname, "keys": keys}
+        return True
+
+    def checked_answer(self, viewer: str, pid: str, payload: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+        """A viewer's answer as it will be kept, and what it counts for: a
+        text answer's words (none when it has a watch word; refused with a
+        blocked one)."""
+        self.check_may_act(viewer)
+        rec = polls.open_for_answers(self.polls.get(pid))
+        answer = polls.checked_answer(rec, payload)
+        words: list[str] = []
+        if "text" in answer:
+            verdict = self.words.verdict(answer["text"]) if self.words else None
+            if verdict is not None and verdict.kind == "blocked":
+                raise Refusal("blocked", "This answer contains a word that is not allowed here.")
+            words = [] if verdict is not None else cloud.words(answer["text"])
+        return answer, polls.tally_keys(rec, answer, words)
+
+    def poll_results(self, pid: str) -> dict[str, Any]:
+        return polls.results(self.polls[pid], self.poll_counts.get(pid, {}), len(self.answers.get(pid, ())))
+
+    def polls_seen(self, moderator: bool) -> list[dict[str, Any]]:
+        """The polls a connection knows: moderators all of them, whole."""
+        if moderator:
+            return list(self.polls.values())
+        return [polls.public(p) for p in self.polls.values() if p["state"] != "draft"]
+
+    def results_seen(self, moderator: bool) -> list[str]:
+        """The polls whose results a connection gets."""
+        return [pid for pid, p in self.polls.items()
+                if (moderator and p["state"] != "draft") or (p["results_shown"] and p["state"] != "draft")]
+
     def _nickname(self, item: str) -> str | None:
         rec = self.comments.get(item) or self.questions.get(item)
         return rec.get("nickname") if rec else None
@@ -535,6 +639,7 @@ class Room:
                 ],
             },
             "voted": sorted(self.voted.get(viewer, ())),
+            "polls": self.polls_seen(moderator),
         }
         if moderator:
             snap["questions"] = [self.for_moderators(q) for q in snap["questions"]]

@@ -39,3 +39,6 @@ def apply_event(snapshot: dict[str, Any], event: dict[str, Any], *, comment_limi
         _place(snapshot["questions"], data, qa.is_visible(data["state"]))
     elif kind == "lecture.updated":
         snapshot["lecture"] = data
+    elif kind.startswith("poll.") and "polls" in snapshot:
+        keep = kind != "poll.deleted" and data.get("state") != "draft"
+        _place(snapshot["polls"], data, keep)

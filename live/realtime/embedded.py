@@ -29,8 +29,9 @@ from live.core.errors import Refusal
 from live.core.events import Event, viewer_handle
 from live.core.lecture import Lecture
 from live.core.ratelimit import Buckets, Rate
+from live.core import polls
 from live.core.room import PAGE, Room, source_key
-from live.protocol import AskQuestion, Command, Like, PostComment, Vote
+from live.protocol import Answer, AskQuestion, Command, Like, PostComment, Vote
 from live.realtime.sqlite import SqliteWriter, Statement
 from live.realtime.store import Store, Welcome, created_ack
 
@@ -63,6 +64,12 @@ def _load_room(conn: sqlite3.Connection, lecture: Lecture, history_size: int,
         room.voted[viewer].add(question)
     room.viewers.update(v for (v,) in conn.execute("SELECT viewer FROM viewers WHERE code = ?", (lecture.code,)))
     room.sources.update(conn.execute("SELECT source, n FROM visits WHERE code = ?", (lecture.code,)).fetchall())
+    for poll, viewer, data in conn.execute("SELECT poll, viewer, data FROM poll_answers WHERE code = ?", (lecture.code,)):
+        given = orjson.loads(data)
+        room.answers[poll][viewer] = given
+        counts = room.poll_counts[poll]
+        for key in given["keys"]:
+            counts[key] = counts.get(key, 0) + 1
     rows = conn.execute(
         "SELECT viewer, cid, ack FROM acks WHERE code = ? ORDER BY at DESC LIMIT ?", (lecture.code, ACKS_KEPT)
     ).fetchall()
@@ -242,6 +249,7 @@ class EmbeddedStore(Store):
         statements: list[Statement] = []
         events: list[Event] = []
         tallies: dict[str, int] = {}
+        poll_changed: str | None = None
         if isinstance(command, (PostComment, AskQuestion)):
             if isinstance(command, PostComment):
                 event = room.post_comment(viewer, command.text, command.nickname, now, command.source)
@@ -262,6 +270,14 @@ class EmbeddedStore(Store):
                     (code, command.question, viewer),
                 ))
             fields = {"question": command.question, "votes": tally, "up": command.up}
+        elif isinstance(command, Answer):
+            answer, keys = room.checked_answer(viewer, command.poll, command.payload)
+            if room.answer_poll(viewer, command.poll, answer, now, command.nickname, keys):
+                statements.append(("INSERT OR REPLACE INTO poll_answers (code, poll, viewer, data) VALUES (?, ?, ?, ?)",
+                                   (code, command.poll, viewer,
+                                    orjson.dumps(room.answers[command.poll][viewer]).decode())))
+                poll_changed = command.poll
+            fields = {"poll": command.poll, "answer": answer}
         elif isinstance(command, Like):
             room.check_may_act(viewer)
             fields = {"likes": room.like(command.count)}
@@ -279,6 +295,8 @@ class EmbeddedStore(Store):
                 self._publish_events(code, events)
             if tallies:
                 self._publish_votes(code, tallies)
+            if poll_changed is not None:
+                self._publish_poll(room, poll_changed)
             if cid is not None:
                 room.acks[(viewer, cid)] = fields
                 if len(room.acks) > ACKS_KEPT:
@@ -350,6 +368,42 @@ class EmbeddedStore(Store):
         await self._log(code, [event] if event else [])
         return room.restrictions.get(viewer) or {"viewer": viewer_handle(viewer), "mode": "none"}
 
+    # -- polls -----------------------------------------------------------------
+
+    def _publish_poll(self, room: Room, pid: str) -> None:
+        rec = room.polls.get(pid)
+        if rec is not None and rec["state"] != "draft":
+            shown = {pid} if rec["results_shown"] else set()
+            self._publish_poll_results(room.lecture.code, {pid: room.poll_results(pid)}, shown)
+
+    async def create_poll(self, code: str, fields: dict[str, Any], *, by: str | None = None) -> dict[str, Any]:
+        room = await self._room(code)
+        event = room.create_poll(fields, self.clock(), by)
+        await self._log(code, [event])
+        return room.poll(event.data["id"])
+
+    async def edit_poll(self, code: str, pid: str, fields: dict[str, Any], *,
+                        by: str | None = None) -> dict[str, Any]:
+        room = await self._room(code)
+        event = room.edit_poll(pid, fields, self.clock(), by)
+        await self._log(code, [event] if event else [])
+        return room.poll(pid)
+
+    async def poll_action(self, code: str, pid: str, action: str, *, by: str | None = None) -> dict[str, Any]:
+        room = await self._room(code)
+        events = room.poll_action(pid, action, self.clock(), by)
+        await self._log(code, events, on_commit=lambda: self._publish_poll(room, pid))
+        return room.polls.get(pid) or {"id": pid, "deleted": True}
+
+    async def polls(self, code: str, *, moderator: bool) -> dict[str, Any]:
+        room = await self._room(code)
+        return {"polls": room.polls_seen(moderator),
+                "results": {pid: room.poll_results(pid) for pid in room.results_seen(moderator)}}
+
+    async def leaderboard(self, code: str) -> list[dict[str, Any]]:
+        room = await self._room(code)
+        return polls.leaderboard(room.polls.values(), room.answers)
+
     async def moderation(self, code: str) -> dict[str, Any]:
         return (await self._room(code)).moderation()
 
@@ -385,9 +439,13 @@ class EmbeddedStore(Store):
             statements.append(("INSERT OR IGNORE INTO viewers (code, viewer) VALUES (?, ?)", (code, viewer)))
         if statements:
             self._later(statements)
-        snapshot = None if resumed else room.snapshot(
-            viewer, moderator=moderator, comments=snapshot_comments, online=self._online.get(code, 0)
-        )
+        snapshot = None
+        if not resumed:
+            snapshot = room.snapshot(viewer, moderator=moderator, comments=snapshot_comments,
+                                     online=self._online.get(code, 0))
+            snapshot["poll_results"] = {pid: room.poll_results(pid) for pid in room.results_seen(moderator)}
+            snapshot["my_answers"] = {pid: given[viewer]["answer"] for pid, given in room.answers.items()
+                                      if viewer in given and pid in room.polls}
         return Welcome(room.seq, room.lecture.epoch, resumed, events, snapshot, room.lecture)
 
     async def set_online(self, code: str, sources: dict[str, int]) -> None:
@@ -424,4 +482,5 @@ class EmbeddedStore(Store):
             "featured_comments": [c for c in room.comments.values() if c["featured"] and c["state"] == "visible"],
             "answered_questions": room.questions_list(moderator=False, state="answered"),
             "stats": room.stats(self._online.get(code, 0)),
+            "polls": [{**p, "results": room.poll_results(p["id"])} for p in room.polls.values() if p["state"] != "draft"],
         }

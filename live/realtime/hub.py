@@ -75,6 +75,8 @@ class RoomHub:
         self.conns: set[Connection] = set()
         self.pending: list[Event] = []
         self.pending_votes: dict[str, int] = {}
+        #: poll id -> (results, whether viewers may see them), latest wins.
+        self.pending_polls: dict[str, tuple[dict[str, Any], bool]] = {}
         self.last_counters: dict[str, int] | None = None
         self.last_sample = 0
 
@@ -107,6 +109,10 @@ class RoomHub:
 
     def on_votes(self, code: str, tallies: dict[str, int]) -> None:
         self.pending_votes.update(tallies)
+
+    def on_poll_results(self, code: str, results: dict[str, dict[str, Any]], shown: set[str]) -> None:
+        for pid, r in results.items():
+            self.pending_polls[pid] = (r, pid in shown)
 
     def on_reset(self, code: str) -> None:
         # Each client comes back with its last seq and gets exactly what it missed.
@@ -150,11 +156,21 @@ class RoomHub:
         if self.pending_votes:
             votes, self.pending_votes = self.pending_votes, {}
             frames.append(text_frame(protocol.votes_frame(votes)))
-        if frames:
-            data = b"".join(frames)
+        # Poll results, coalesced: however many answered since the last
+        # round, one frame; moderators get every poll's, the rest the shown ones.
+        polls, self.pending_polls = self.pending_polls, {}
+        everyone = b"".join(frames)
+        moderators = everyone
+        if polls:
+            shown = {pid: r for pid, (r, visible) in polls.items() if visible}
+            moderators += text_frame(protocol.poll_results_frame({pid: r for pid, (r, _) in polls.items()}))
+            if shown:
+                everyone += text_frame(protocol.poll_results_frame(shown))
+        if everyone or moderators:
             limit = self.hub.send_buffer_bytes
             for conn in tuple(self.conns):
-                if conn.seq is not None:
+                data = moderators if conn.moderator else everyone
+                if conn.seq is not None and data:
                     conn.write(data, limit)
 
 

@@ -161,3 +161,36 @@ local tally = redis.call('SCARD', p .. 'votes:' .. dst)
 redis.call('HSET', p .. 'tally', dst, tally)
 return tally
 """
+
+# One viewer's answer to a poll, and the poll's counts (one per option, value
+# or word an answer counts for), so a voter on two nodes still answers once.
+# ARGV: prefix, ack key ("" = none), ack ttl, poll, viewer, the answer's JSON,
+#       what is kept (JSON with "raw": the answer's JSON, and "keys"),
+#       allow change (1/0), then the keys this answer counts for.
+# Returns {"dup", ack} | {"answered"} | {"ok" | "same", total, key, count, ...}.
+ANSWER = _answer_known_ack(2) + r"""
+local answers, counts = p .. 'pa:' .. ARGV[4], p .. 'pc:' .. ARGV[4]
+local prev = redis.call('HGET', answers, ARGV[5])
+local status = 'ok'
+if prev then
+  local old = cjson.decode(prev)
+  if old.raw == ARGV[6] then
+    status = 'same'
+  elseif ARGV[8] ~= '1' then
+    return {'answered'}
+  else
+    for _, k in ipairs(old.keys) do redis.call('HINCRBY', counts, k, -1) end
+  end
+end
+if status == 'ok' then
+  for i = 9, #ARGV do redis.call('HINCRBY', counts, ARGV[i], 1) end
+  redis.call('HSET', answers, ARGV[5], ARGV[7])
+end
+if ARGV[2] ~= '' then
+  redis.call('SET', p .. 'ack:' .. ARGV[2], '{"poll":' .. cjson.encode(ARGV[4]) .. ',"answer":' .. ARGV[6] .. '}',
+             'EX', ARGV[3])
+end
+local out = {status, redis.call('HLEN', answers)}
+for _, v in ipairs(redis.call('HGETALL', counts)) do out[#out + 1] = v end
+return out
+"""

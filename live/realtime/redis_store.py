@@ -38,10 +38,11 @@ from live.config import Settings
 from live.core import clock as clockmod
 from live.core.codes import new_code, new_secret
 from live.core.errors import Refusal
+from live.core import polls
 from live.core.events import Event, audit_entry, viewer_handle
 from live.core.lecture import Lecture
 from live.core.room import AUDIT_KEPT, OTHER_SOURCE, PAGE, SOURCES_MAX, Room
-from live.protocol import AskQuestion, Command, Like, PostComment, Vote
+from live.protocol import Answer, AskQuestion, Command, Like, PostComment, Vote
 from live.realtime import redis_scripts
 from live.realtime.store import Store, Welcome, created_ack
 
@@ -106,6 +107,8 @@ class RedisStore(Store):
         self._online_script = self.redis.register_script(redis_scripts.ONLINE)
         self._merge_votes = self.redis.register_script(redis_scripts.MERGE_VOTES)
         self._count_source = self.redis.register_script(redis_scripts.COUNT_SOURCE)
+        self._answer = self.redis.register_script(redis_scripts.ANSWER)
+        self._seen_polls: dict[str, dict[str, tuple[dict[str, Any], bool]]] = {}
         self.base_words = settings.base_words()
         self._rooms: dict[str, Room] = {}
         self._loading: dict[str, asyncio.Future[Room]] = {}
@@ -215,7 +218,8 @@ class RedisStore(Store):
             pipe.get(p + "lecture").get(p + "seq").hvals(p + "comments").hvals(p + "questions")
             pipe.hgetall(p + "authors").xrevrange(p + "log", count=self.settings.history_size)
             pipe.hvals(p + "restrictions").hget(p + "state", "words").lrange(p + "audit", -AUDIT_KEPT, -1)
-            row, seq, comments, questions, authors, entries, restrictions, words, audit = await self._call(
+            pipe.hvals(p + "polls")
+            row, seq, comments, questions, authors, entries, restrictions, words, audit, poll_records = await self._call(
                 pipe.execute())
         if row is None:
             raise Refusal("not_found", f"No lecture with code {code}.")
@@ -231,6 +235,7 @@ class RedisStore(Store):
             words=orjson.loads(words) if words else None,
             audit=[orjson.loads(a) for a in audit],
             base_words=self.base_words,
+            poll_records=[orjson.loads(r) for r in poll_records],
         )
 
     def _advance(self, code: str, room: Room, events: list[Event]) -> None:
@@ -350,6 +355,8 @@ class RedisStore(Store):
             return "restrictions", event.data["viewer"].encode()
         if event.kind == "words.updated":
             return "state", b"words"
+        if event.kind.startswith("poll."):
+            return "polls", event.data["id"].encode()
         return "", b""
 
     async def _append_created(self, code: str, room: Room, event: Event, cid: str | None,
@@ -447,6 +454,20 @@ class RedisStore(Store):
             if changed:
                 self._publish_votes(code, {command.question: tally})
             return {"question": command.question, "votes": tally, "up": command.up}
+        if isinstance(command, Answer):
+            answer, keys = room.checked_answer(viewer, command.poll, command.payload)
+            raw = orjson.dumps(answer)
+            kept = orjson.dumps({"answer": answer, "at": self.clock(), "nickname": command.nickname, "keys": keys,
+                                 "raw": raw.decode()})
+            reply = await self._call(self._answer(args=[
+                _prefix(code), ack_key, ACK_TTL, command.poll, viewer, raw, kept,
+                int(room.polls[command.poll]["allow_change"]), *keys]))
+            if reply[0] == b"dup":
+                return orjson.loads(reply[1])
+            if reply[0] == b"answered":
+                raise Refusal("answered", "You have already answered this poll.")
+            # The results reach every node's viewers on the next counters round (coalesced).
+            return {"poll": command.poll, "answer": answer}
         if isinstance(command, Like):
             room.check_may_act(viewer)
             reply = await self._call(self._like(args=[_prefix(code), ack_key, ACK_TTL, command.count]))
@@ -497,6 +518,74 @@ class RedisStore(Store):
 
     async def moderation(self, code: str) -> dict[str, Any]:
         return (await self._fresh(code)).moderation()
+
+    # -- polls -----------------------------------------------------------------
+
+    async def create_poll(self, code: str, fields: dict[str, Any], *, by: str | None = None) -> dict[str, Any]:
+        made: list[str] = []
+
+        def plan(r: Room) -> list[Event]:
+            event = r.create_poll(fields, self.clock(), by)
+            made[:] = [event.data["id"]]
+            return [event]
+
+        room = await self._append_planned(code, plan)
+        return room.poll(made[0])
+
+    async def edit_poll(self, code: str, pid: str, fields: dict[str, Any], *,
+                        by: str | None = None) -> dict[str, Any]:
+        room = await self._append_planned(code, lambda r: self._one(r.edit_poll(pid, fields, self.clock(), by)))
+        return room.poll(pid)
+
+    async def poll_action(self, code: str, pid: str, action: str, *, by: str | None = None) -> dict[str, Any]:
+        room = await self._append_planned(code, lambda r: r.poll_action(pid, action, self.clock(), by))
+        return room.polls.get(pid) or {"id": pid, "deleted": True}
+
+    async def _poll_results(self, code: str, room: Room, pids: list[str]) -> dict[str, dict[str, Any]]:
+        """Results from the shared counts, one round trip for all of them."""
+        if not pids:
+            return {}
+        p = _prefix(code)
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for pid in pids:
+                pipe.hgetall(p + "pc:" + pid).hlen(p + "pa:" + pid)
+            replies = await self._call(pipe.execute())
+        return {pid: polls.results(room.polls[pid], {k.decode(): int(v) for k, v in counts.items()}, total)
+                for pid, counts, total in zip(pids, replies[::2], replies[1::2])}
+
+    async def polls(self, code: str, *, moderator: bool) -> dict[str, Any]:
+        room = await self._fresh(code)
+        return {"polls": room.polls_seen(moderator),
+                "results": await self._poll_results(code, room, room.results_seen(moderator))}
+
+    async def leaderboard(self, code: str) -> list[dict[str, Any]]:
+        room = await self._fresh(code)
+        quizzes = [q for q in room.polls.values() if q["kind"] == "quiz" and q["revealed"]]
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for quiz in quizzes:
+                pipe.hgetall(_prefix(code) + "pa:" + quiz["id"])
+            replies = await self._call(pipe.execute()) if quizzes else []
+        answers = {q["id"]: {v.decode(): orjson.loads(d) for v, d in given.items()} for q, given in zip(quizzes, replies)}
+        return polls.leaderboard(quizzes, answers)
+
+    async def _publish_poll_changes(self, code: str, room: Room) -> None:
+        """Answers taken on any node reach this node's viewers here, on the
+        hub's counters round: the open polls' and the shown ones' results,
+        when they (or whether they are shown) changed."""
+        watched = [pid for pid, p in room.polls.items()
+                   if p["state"] == "open" or (p["results_shown"] and p["state"] != "draft")]
+        seen = self._seen_polls.setdefault(code, {})
+        changed: dict[str, dict[str, Any]] = {}
+        shown: set[str] = set()
+        for pid, r in (await self._poll_results(code, room, watched)).items():
+            visible = room.polls[pid]["results_shown"]
+            if seen.get(pid) != (r, visible):
+                seen[pid] = (r, visible)
+                changed[pid] = r
+                if visible:
+                    shown.add(pid)
+        if changed:
+            self._publish_poll_results(code, changed, shown)
 
     async def audit(self, code: str, *, limit: int) -> list[dict[str, Any]]:
         await self._room(code)
@@ -570,7 +659,19 @@ class RedisStore(Store):
             snapshot["mine"]["questions"] = self._tallied(snapshot["mine"]["questions"], tallies)
             snapshot["voted"] = voted
             snapshot["counters"] = self._stats(code, room, counters)
+            snapshot["poll_results"] = await self._poll_results(code, room, room.results_seen(moderator))
+            snapshot["my_answers"] = await self._my_answers(code, room, viewer)
         return Welcome(room.seq, room.lecture.epoch, resumed, events, snapshot, room.lecture)
+
+    async def _my_answers(self, code: str, room: Room, viewer: str) -> dict[str, Any]:
+        pids = [pid for pid, p in room.polls.items() if p["state"] != "draft"]
+        if not pids:
+            return {}
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for pid in pids:
+                pipe.hget(_prefix(code) + "pa:" + pid, viewer)
+            replies = await self._call(pipe.execute())
+        return {pid: orjson.loads(kept)["answer"] for pid, kept in zip(pids, replies) if kept}
 
     async def _report_online(self, code: str, sources: dict[str, int]) -> None:
         p = _prefix(code)
@@ -600,6 +701,8 @@ class RedisStore(Store):
         if changed:
             seen.update(changed)
             self._publish_votes(code, changed)
+        if room.polls:
+            await self._publish_poll_changes(code, room)
         return self._stats(code, room, counters)
 
     async def tallies(self, code: str) -> dict[str, int]:
@@ -620,10 +723,13 @@ class RedisStore(Store):
 
     async def export(self, code: str) -> dict[str, Any]:
         room = await self._fresh(code)
+        shown = [p for p in room.polls.values() if p["state"] != "draft"]
         counters, tallies, _ = await self._aggregates(code)
         return {
             "lecture": room.lecture.public(),
             "featured_comments": [c for c in room.comments.values() if c["featured"] and c["state"] == "visible"],
             "answered_questions": self._tallied(room.questions_list(moderator=False, state="answered"), tallies),
             "stats": self._stats(code, room, counters),
+            "polls": [{**p, "results": r} for p, r in zip(shown, (await self._poll_results(
+                code, room, [p["id"] for p in shown])).values())],
         }

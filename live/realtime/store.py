@@ -21,13 +21,16 @@ from typing import Any, Protocol
 from live.core.errors import Refusal
 from live.core.events import Event, as_author_sees
 from live.core.lecture import Lecture
-from live.protocol import AskQuestion, Command, Like, PostComment, Vote, ack_ok
+from live.protocol import Answer, AskQuestion, Command, Like, PostComment, Vote, ack_ok
 
 
 class Listener(Protocol):
     def on_events(self, code: str, events: list[Event]) -> None: ...
 
     def on_votes(self, code: str, tallies: dict[str, int]) -> None: ...
+
+    def on_poll_results(self, code: str, results: dict[str, dict[str, Any]], shown: set[str]) -> None:
+        """Polls' results changed; ``shown``: those viewers may see."""
 
     def on_reset(self, code: str) -> None:
         """The store lost track of the lecture's log (it is being reloaded):
@@ -55,7 +58,7 @@ def created_ack(event: Event) -> dict[str, Any]:
     return fields
 
 
-RATE_KINDS = {PostComment: "comment", AskQuestion: "question", Vote: "vote", Like: "like"}
+RATE_KINDS = {PostComment: "comment", AskQuestion: "question", Vote: "vote", Like: "like", Answer: "vote"}
 
 
 class Store(abc.ABC):
@@ -100,6 +103,10 @@ class Store(abc.ABC):
     def _publish_votes(self, code: str, tallies: dict[str, int]) -> None:
         for listener in tuple(self._listeners.get(code, ())):
             listener.on_votes(code, tallies)
+
+    def _publish_poll_results(self, code: str, results: dict[str, dict[str, Any]], shown: set[str]) -> None:
+        for listener in tuple(self._listeners.get(code, ())):
+            listener.on_poll_results(code, results, shown)
 
     def _publish_reset(self, code: str) -> None:
         for listener in tuple(self._listeners.get(code, ())):
@@ -205,6 +212,26 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def audit(self, code: str, *, limit: int) -> list[dict[str, Any]]:
         """The latest moderator actions, newest first, from the whole history."""
+
+    # -- polls -------------------------------------------------------------------
+
+    @abc.abstractmethod
+    async def create_poll(self, code: str, fields: dict[str, Any], *, by: str | None = None) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    async def edit_poll(self, code: str, pid: str, fields: dict[str, Any], *,
+                        by: str | None = None) -> dict[str, Any]: ...
+
+    @abc.abstractmethod
+    async def poll_action(self, code: str, pid: str, action: str, *, by: str | None = None) -> dict[str, Any]:
+        """Open, close, show, hide, reveal, screen, unscreen or delete; returns the record."""
+
+    @abc.abstractmethod
+    async def polls(self, code: str, *, moderator: bool) -> dict[str, Any]:
+        """``{"polls": [...], "results": {id: results}}`` as this reader may see them."""
+
+    @abc.abstractmethod
+    async def leaderboard(self, code: str) -> list[dict[str, Any]]: ...
 
     # -- figures over time -------------------------------------------------
 

@@ -11,14 +11,13 @@ import orjson
 from aiohttp import web
 
 from live import export, protocol
-from live.core import qa
+from live.core import polls, qa
 from live.core.codes import normalise_code
 from live.core.errors import Refusal
 from live.core.figures import per_minute
 from live.core.lecture import Lecture, checked_fields, checked_status
-from live.core.room import COMMENT_ACTIONS
+from live.core.room import AUDIT_KEPT, COMMENT_ACTIONS, RESTRICTIONS
 from live.core.text import checked_text, normalise
-from live.core.room import AUDIT_KEPT, RESTRICTIONS
 from live.core.words import checked_word
 from live.web import sessions
 from live.web.auth import Actor, actor, actor_name, bearer, key_role, require_admin, require_moderator
@@ -344,6 +343,52 @@ async def ingest(request: web.Request) -> web.Response:
     for ack in acks:
         svc.metrics.acks["ok" if ack["ok"] else ack["error"]["code"]] += 1
     return _json({"acks": [{k: v for k, v in a.items() if k != "type"} for a in acks]})
+
+
+# -- polls -----------------------------------------------------------------------
+
+async def list_polls(request: web.Request) -> web.Response:
+    svc, lecture = await _lecture(request)
+    return _json(await svc.store.polls(lecture.code, moderator=_sees_all(svc, request, lecture)))
+
+
+async def create_poll(request: web.Request) -> web.Response:
+    svc, lecture, who = await _moderator(request)
+    fields = polls.checked_poll(await _body(request), partial=False)
+    return _json(await svc.store.create_poll(lecture.code, fields, by=who.name), status=201)
+
+
+async def edit_poll(request: web.Request) -> web.Response:
+    svc, lecture, who = await _moderator(request)
+    fields = polls.checked_poll(await _body(request), partial=True)
+    return _json(await svc.store.edit_poll(lecture.code, request.match_info["id"], fields, by=who.name))
+
+
+async def poll_action(request: web.Request) -> web.Response:
+    svc, lecture, who = await _moderator(request)
+    action = request.match_info["action"]
+    if action not in polls.ACTIONS:
+        raise Refusal("not_found", f"No poll action '{action}'; use one of {', '.join(polls.ACTIONS)}.")
+    return _json(await svc.store.poll_action(lecture.code, request.match_info["id"], action, by=who.name))
+
+
+async def leaderboard(request: web.Request) -> web.Response:
+    svc, lecture = await _lecture(request)
+    return _json({"leaders": await svc.store.leaderboard(lecture.code)})
+
+
+async def copy_polls(request: web.Request) -> web.Response:
+    """Another lecture's polls as drafts here (one rating form for a series)."""
+    svc, lecture, who = await _moderator(request)
+    source = (await _body(request)).get("from")
+    if not isinstance(source, str):
+        raise Refusal("invalid", "'from' must be a lecture code.", field="from")
+    other = await svc.store.lecture(normalise_code(source))
+    if other is None:
+        raise Refusal("not_found", f"No lecture with code {source}.")
+    made = [await svc.store.create_poll(lecture.code, polls.copy_fields(p), by=who.name)
+            for p in (await svc.store.polls(other.code, moderator=True))["polls"]]
+    return _json({"polls": made}, status=201)
 
 
 # -- moderation: the held queue, word lists, bans, the audit log, figures -------

@@ -22,6 +22,8 @@ STATUS = {
     "unauthorized": 401,
     "forbidden": 403,
     "csrf": 403,
+    "answered": 409,
+    "poll_closed": 409,
     "banned": 403,
     "blocked": 422,
     "not_found": 404,

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -30,16 +29,6 @@ def templates() -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-
-
-def static_versions() -> dict[str, str]:
-    """A short content hash per static file, so URLs change when files do
-    and browsers may cache them for a year."""
-    out = {}
-    for path in STATIC_DIR.rglob("*"):
-        if path.is_file():
-            out[path.relative_to(STATIC_DIR).as_posix()] = hashlib.sha256(path.read_bytes()).hexdigest()[:10]
-    return out
 
 
 def json_script(data: Any) -> str:
@@ -83,6 +72,7 @@ def render(svc: Services, request: web.Request, name: str, *, remember_lang: boo
         **context,
     )
     response = web.Response(text=html, content_type="text/html")
+    response.enable_compression()  # gzip or deflate when the browser says it takes them
     if csp:
         response.headers["Content-Security-Policy"] = csp
     if remember_lang and "lang" in request.query and lang == i18n.negotiate(request.query["lang"], None, None):

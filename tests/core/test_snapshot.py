@@ -31,7 +31,8 @@ def make_lecture() -> Lecture:
 def view(room: Room) -> dict[str, Any]:
     """What a viewer's page holds: the snapshot and the lecture."""
     snap = room.snapshot(ME, moderator=False, comments=BIG, online=0)
-    return {"comments": snap["comments"], "questions": snap["questions"], "lecture": room.lecture.public()}
+    return {"comments": snap["comments"], "questions": snap["questions"], "polls": snap["polls"],
+            "lecture": room.lecture.public()}
 
 
 def without_votes(questions: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -61,6 +62,8 @@ def assert_same(room: Room, old: dict[str, Any], old_seq: int) -> None:
     assert got["comments"] == fresh["comments"]
     assert without_votes(got["questions"]) == without_votes(fresh["questions"])
     assert got["lecture"] == fresh["lecture"] == room.lecture.public()
+    assert got["polls"] == fresh["polls"]
+    assert all(p["correct"] is None or p["revealed"] for p in fresh["polls"])  # a quiz's answer stays secret
 
 
 # -- commands, as data -----------------------------------------------------------------
@@ -201,6 +204,16 @@ def test_every_kind_explicitly() -> None:
     step(room.restrict, "v3", "banned", T0)  # viewer.restricted: private
     step(room.moderate_comment, "c2", "feature", T0)
     step(room.moderate_comment, "c1", "feature", T0)  # the featured list keeps seq order
+    quiz = step(room.create_poll, {"kind": "quiz", "title": "劳模节是哪天？", "options": [
+        {"id": "a", "text": "五一"}, {"id": "b", "text": "十一"}], "correct": ["a"]}, T0).data["id"]  # poll.created
+    step(room.edit_poll, quiz, {"title": "劳动节是哪天？"}, T0)  # poll.updated, a draft: private
+    step(room.poll_action, quiz, "open", T0)  # poll.opened: appears, its answer hidden
+    step(room.poll_action, quiz, "show", T0)  # poll.results_shown
+    step(room.poll_action, quiz, "hide", T0)  # poll.results_hidden
+    step(room.poll_action, quiz, "close", T0)  # poll.closed
+    step(room.poll_action, quiz, "reveal", T0)  # poll.revealed
+    gone = step(room.create_poll, {"kind": "rating", "title": "打分"}, T0).data["id"]
+    step(room.poll_action, gone, "delete", T0)  # poll.deleted
 
     kinds = {e.kind for e in room.history}
     assert kinds == set(KINDS)

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
+
+import aiohttp
 
 from live import i18n
 
@@ -72,13 +75,42 @@ async def test_static_files_have_versioned_urls_and_long_cache(server, lecture):
 
 
 async def test_the_whole_viewer_page_stays_small(server, lecture):
-    status, _, html = await _get(server, f"/l/{lecture['code']}")
-    total = len(html.encode())
-    urls = set(re.findall(r'"(/static/[^"]+)"', html))  # stylesheets, scripts, the client library and view helpers
-    assert any("lib/live.js" in u for u in urls) and any("lib/ui.js" in u for u in urls)
-    for url in urls:
-        total += len((await _get(server, url))[2].encode())
-    assert total < 100 * 1024, f"viewer page is {total} bytes before compression"
+    """What a phone downloads to open a lecture: the page and every script
+    and stylesheet it names, as sent (gzip), and as the browser parses it."""
+    sent = parsed = 0
+    async with aiohttp.ClientSession(auto_decompress=False) as http:
+        async def fetch(path: str) -> bytes:
+            nonlocal sent, parsed
+            async with http.get(server.url + path, headers={"Accept-Encoding": "gzip"}) as r:
+                body = await r.read()
+                assert r.headers.get("Content-Encoding") == "gzip", path
+            sent += len(body)
+            plain = gzip.decompress(body)
+            parsed += len(plain)
+            return plain
+
+        html = (await fetch(f"/l/{lecture['code']}")).decode()
+        urls = set(re.findall(r'"(/static/[^"]+)"', html))  # stylesheets, scripts, the client library, view helpers
+        assert any("lib/live.js" in u for u in urls) and any("lib/ui.js" in u for u in urls)
+        for url in urls:
+            await fetch(url)
+    assert sent < 40 * 1024, f"the viewer page sends {sent} bytes"
+    assert parsed < 120 * 1024, f"the viewer page is {parsed} bytes uncompressed"
+
+
+async def test_static_files_are_gzipped_tagged_and_only_ours(server):
+    async with aiohttp.ClientSession(auto_decompress=False) as http:
+        async with http.get(server.url + "/static/js/lib/live.js", headers={"Accept-Encoding": "gzip"}) as r:
+            assert r.status == 200 and r.headers["Content-Encoding"] == "gzip" and "javascript" in r.content_type
+            etag, body = r.headers["ETag"], await r.read()
+        assert b"export class LiveClient" in gzip.decompress(body)
+        async with http.get(server.url + "/static/js/lib/live.js", headers={"If-None-Match": etag}) as r:
+            assert r.status == 304
+        async with http.get(server.url + "/static/js/lib/live.js", headers={"Accept-Encoding": "identity"}) as r:
+            assert "Content-Encoding" not in r.headers and b"export class LiveClient" in await r.read()
+        for path in ("/static/nope.js", "/static/../live/config.py", "/static/%2e%2e/pyproject.toml"):
+            async with http.get(server.url + path) as r:
+                assert r.status == 404, path
 
 
 async def test_unknown_lecture_page_is_404_and_index_lists_lectures(server, lecture):

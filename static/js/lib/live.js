@@ -27,6 +27,9 @@
  *              cannot see (held comments; pending or dismissed questions)
  *   voted      Set of question ids this viewer has upvoted
  *   counters   the latest stats record      likes  server total + own taps not yet acked
+ *   polls      Map id → poll (not drafts; moderators: all), in seq order
+ *   pollResults  Map id → results ({total, counts, average?}) this connection may see
+ *   myAnswers  Map id → this viewer's answer ({choices} | {value} | {text})
  *   isMine(id) true for a comment/question this viewer wrote (this browser)
  *   A moderator connection (welcome.role !== 'viewer') keeps items of every state.
  *
@@ -40,6 +43,7 @@
  *   ask(text, {nickname, anonymous})     → Promise<ack>
  *   vote(questionId, up)                 → Promise<ack>, optimistic
  *   like(n = 1)                            gathered, flushed ≤ 1/s as {type:'like', count ≤ 100}
+ *   answer(pollId, {choices} | {value} | {text}, nickname) → Promise<ack>; kept in myAnswers once ok
  *   pending                                number of messages waiting for an ack
  *
  * Events (CustomEvent; payload in e.detail):
@@ -51,6 +55,8 @@
  *   questions  {reset, changed: [id], removed: [id], votes: bool}
  *   mine       {comments, questions}
  *   counters   {counters, likes}
+ *   polls      {reset, changed: [id], removed: [id]}   a poll's record changed (opened, closed, shown…)
+ *   pollresults {results: {id: results}}               aggregates, a few times a second at most
  *   events     {events}  the log events just applied, in order
  *   ack        the ack frame (every one)     error   {code, message} of an error frame
  *   pending    {count}
@@ -122,6 +128,9 @@ export class LiveClient extends EventTarget {
     this.mine = { comments: new Map(), questions: new Map() };
     this.voted = new Set();
     this.counters = {};
+    this.polls = new Map();
+    this.pollResults = new Map();
+    this.myAnswers = new Map();
     this._own = new Set();
     this._serverLikes = 0;
     this._inflightLikes = 0; // sent, not acked yet
@@ -264,6 +273,7 @@ export class LiveClient extends EventTarget {
       case 'events': this._onEvents(Array.isArray(f.events) ? f.events : []); break;
       case 'counters': this._onCounters(f); break;
       case 'votes': this._onVotes(f.votes || {}); break;
+      case 'poll_results': this._onPollResults(f.results || {}); break;
       case 'ack': this._onAck(f); break;
       case 'error': this._emit('error', f.error || {}); break;
       default: break; // pong and kinds we do not know
@@ -292,6 +302,8 @@ export class LiveClient extends EventTarget {
       this._emit('questions', { reset: true, changed: [], removed: [] });
       this._emit('mine', this.mine);
       this._emit('counters', { counters: this.counters, likes: this.likes });
+      this._emit('polls', { reset: true, changed: [], removed: [] });
+      this._emit('pollresults', { results: Object.fromEntries(this.pollResults) });
     }
     this._timers.ping = setInterval(() => this._ping(), this.opts.pingInterval);
     this._timers.stable = setTimeout(() => { this._stable = true; this._attempt = 0; }, this.opts.stableAfter);
@@ -322,6 +334,9 @@ export class LiveClient extends EventTarget {
     this.counters = { ...(s.counters || {}) };
     this._serverLikes = Number(this.counters.likes) || 0;
     this.voted = new Set(s.voted || []);
+    this.polls = new Map((s.polls || []).filter((p) => p && p.id).sort((a, b) => a.seq - b.seq).map((p) => [p.id, p]));
+    this.pollResults = new Map(Object.entries(s.poll_results || {}));
+    this.myAnswers = new Map(Object.entries(s.my_answers || {}));
     this.mine = { comments: new Map(), questions: new Map() };
     if (this._ownEpoch && this._ownEpoch !== this.epoch) this._own = new Set(); // ids of another history
     this._ownEpoch = this.epoch;
@@ -358,6 +373,7 @@ export class LiveClient extends EventTarget {
       this._emit('questions', { reset: false, changed: [...ch.changed], removed: ch.qremoved });
     }
     if (ch.mine) { this._emit('mine', this.mine); this._saveOwn(); }
+    if (ch.polls) this._emit('polls', { reset: false, changed: [...ch.polls], removed: ch.pollsRemoved || [] });
   }
 
   _apply(ev, ch) {
@@ -374,6 +390,14 @@ export class LiveClient extends EventTarget {
       this._putComment(rec, ch);
     } else if (kind.startsWith('question.') && d && d.id) {
       this._putQuestion({ ...(this.questions.get(d.id) || this.mine.questions.get(d.id) || {}), ...d }, ch);
+    } else if (kind.startsWith('poll.') && d && d.id) {
+      if (!ch.polls) ch.polls = new Set();
+      if (kind === 'poll.deleted' || (d.state === 'draft' && !this.moderator)) {
+        if (this.polls.delete(d.id)) (ch.pollsRemoved = ch.pollsRemoved || []).push(d.id);
+      } else {
+        this.polls.set(d.id, { ...(this.polls.get(d.id) || {}), ...d });
+        ch.polls.add(d.id);
+      }
     }
     // 'private' and unknown kinds: the seq is noted, nothing else.
   }
@@ -449,6 +473,11 @@ export class LiveClient extends EventTarget {
     if (changed.length) this._emit('questions', { reset: false, changed, removed: [], votes: true });
   }
 
+  _onPollResults(results) {
+    for (const [id, r] of Object.entries(results)) if (r && typeof r === 'object') this.pollResults.set(id, r);
+    this._emit('pollresults', { results });
+  }
+
   _onAck(a) {
     this._emit('ack', a);
     const entry = this._outbox.get(a.id);
@@ -510,6 +539,18 @@ export class LiveClient extends EventTarget {
         this.voted.delete(questionId);
         if (this.questions.delete(questionId)) this._emit('questions', { reset: false, changed: [], removed: [questionId] });
       } else if (had !== up) apply(had, q ? Math.max(0, (q.votes || 0) + (had ? 1 : -1)) : undefined);
+      return a;
+    });
+  }
+
+  answer(pollId, answer, nickname) {
+    const msg = { type: 'answer', poll: pollId, ...answer };
+    if (nickname) msg.nickname = nickname;
+    return this.send(msg, { retry: true }).then((a) => {
+      if (a.ok) {
+        this.myAnswers.set(pollId, a.answer || answer);
+        this._emit('polls', { reset: false, changed: [pollId], removed: [] });
+      }
       return a;
     });
   }
