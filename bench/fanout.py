@@ -21,31 +21,14 @@ import argparse
 import asyncio
 import json
 import multiprocessing as mp
-import os
 import statistics
-import sys
-import tempfile
 import time
-import urllib.request
-from pathlib import Path
 
+from bench import nodes as nodes_mod
 from bench.rawws import connect
 from bench.table import print_table
 
 MARK = b'"comment.created"'
-TOKEN = "bench-admin"
-
-
-def _cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-def _rss_bytes(pid: int) -> int:
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        if line.startswith("VmRSS:"):
-            return int(line.split()[1]) * 1024
-    return 0
 
 
 def _worker(ports: list[int], code: str, viewers: int, sample: int, index: int, go: mp.Event, stop: mp.Event,
@@ -111,41 +94,11 @@ def _pct(values: list[float], q: float) -> float:
 
 def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, tick_ms: int,
         nodes: int = 1) -> dict[str, float]:
-    import socket
-    import subprocess
-
-    from live import cluster
-
-    port = cluster.free_port_block(nodes + 1)
-    data = tempfile.mkdtemp(prefix="live-bench-")
-    env = {**os.environ, "LIVE_ADMIN_TOKEN": TOKEN, "LIVE_TICK_MS": str(tick_ms), "LIVE_COMMENT_RATE": "1000000",
-           "LIVE_COMMENT_BURST": "1000000", "LIVE_SQLITE_SYNCHRONOUS": "NORMAL"}
-    if nodes > 1:
-        group = cluster.start(nodes, base_port=port, data_dir=Path(data), env=env, quiet=True)
-        pids = [p.pid for p in group.procs] + ([group.redis.pid] if group.redis else [])
-        ports = [int(u.rsplit(":", 1)[1]) for u in group.urls]
-        stop_servers = group.stop
-    else:
-        log = open(Path(data) / "serve.log", "w")
-        server = subprocess.Popen([sys.executable, "-m", "live", "serve", "--port", str(port), "--data-dir", data],
-                                  env=env, stdout=log, stderr=subprocess.STDOUT)
-        pids, ports = [server.pid], [port]
-
-        def stop_servers() -> None:
-            server.terminate()
-            server.wait(15)
+    group = nodes_mod.start(nodes, tick_ms, LIVE_COMMENT_RATE="1000000", LIVE_COMMENT_BURST="1000000")
+    ports, port = group.ports, group.ports[0]
     try:
-        base = f"http://127.0.0.1:{ports[0]}"
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "/readyz", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        req = urllib.request.Request(base + "/api/v1/lectures", data=json.dumps({"title": "bench"}).encode(),
-                                     headers={"Authorization": f"Bearer {TOKEN}"}, method="POST")
-        code = json.load(urllib.request.urlopen(req))["code"]
-        rss0 = sum(_rss_bytes(p) for p in pids)
+        code = group.call("POST", "/api/v1/lectures", {"title": "bench"})["code"]
+        rss0 = group.rss()
         go, stop, out = mp.Event(), mp.Event(), mp.Queue()
         per = [viewers // workers + (1 if i < viewers % workers else 0) for i in range(workers)]
         procs = [mp.Process(target=_worker, args=(ports, code, n, sample, i, go, stop, out)) for i, n in enumerate(per)]
@@ -160,8 +113,8 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
             connect_times += ct
         join_wall = time.perf_counter() - t_join
         time.sleep(1.5)  # let the counters settle
-        rss1 = sum(_rss_bytes(p) for p in pids)
-        cpu0 = sum(_cpu_seconds(p) for p in pids)
+        rss1 = group.rss()
+        cpu0 = group.cpu()
 
         async def publish() -> int:
             import websockets
@@ -187,7 +140,7 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
             delivered += count
             delays += d
             gen_cpu += cpu
-        cpu1 = sum(_cpu_seconds(p) for p in pids)
+        cpu1 = group.cpu()
         for p in procs:
             p.join(10)
         expected = sent * connected
@@ -210,7 +163,7 @@ def run(viewers: int, rate: float, seconds: float, workers: int, sample: int, ti
             "loadgen CPU s": gen_cpu,
         }
     finally:
-        stop_servers()
+        group.stop()
 
 
 def main() -> None:

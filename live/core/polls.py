@@ -100,8 +100,11 @@ def consistent(rec: dict[str, Any]) -> dict[str, Any]:
         rec["correct"] = None
     if kind == "rating":
         rec["scale"] = rec.get("scale") or dict(SCALES[5])
-    elif kind != "rating":
+    else:
         rec["scale"] = None
+    # Whether an answer picks several options (public: a quiz's page must
+    # know, before the reveal, how many to let a viewer pick).
+    rec["multiple"] = kind == "multiple" or (kind == "quiz" and len(rec["correct"]) > 1)
     return rec
 
 
@@ -126,6 +129,8 @@ def acted(rec: dict[str, Any], action: str, stamp: str) -> dict[str, Any] | None
             raise Refusal("conflict", "Close the quiz before revealing its answer.", state=rec["state"])
         new["revealed"] = True
     elif action in ("screen", "unscreen"):
+        if action == "screen" and rec["state"] == "draft":
+            raise Refusal("conflict", "Open the poll before putting it on the big screen.", state=rec["state"])
         new["on_screen"] = action == "screen"
     elif action == "delete" and rec["state"] != "draft":
         raise Refusal("conflict", "Only a draft can be deleted; close the poll instead.", state=rec["state"])
@@ -153,8 +158,7 @@ def checked_answer(rec: dict[str, Any], message: Mapping[str, Any]) -> dict[str,
         picked = sorted(set(choices))
         if not set(picked) <= ids:
             raise Refusal("invalid", "That is not an option of this poll.", field="choices")
-        one = kind == "single" or (kind == "quiz" and len(rec["correct"] or ()) == 1)
-        if one and len(picked) != 1:
+        if not rec["multiple"] and len(picked) != 1:
             raise Refusal("invalid", "Pick one option.", field="choices")
         return {"choices": picked}
     if kind == "rating":

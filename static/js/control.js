@@ -5,6 +5,7 @@
 //   questions  the questions board
 //   settings   lecture status, settings, word lists, restricted viewers, links, key rotation
 //   figures    live figures, the chart, the report downloads and the audit log
+//   polls      polls: the drafts form, open / close / show / reveal / screen, live results, the leaderboard
 // Each module gets one shared context (`ctx`) and listens on its bus.
 // User text is only ever inserted with textContent / text nodes.
 
@@ -105,6 +106,7 @@ wall.init(ctx);
 questions.init(ctx);
 settings.init(ctx);
 figures.init(ctx);
+if (modules.polls) (await import(modules.polls)).init(ctx); // polls: drafts, open and closed, results live
 
 // ---- the header --------------------------------------------------------------------------
 
@@ -188,6 +190,8 @@ function startSocket() {
   c.addEventListener('comments', mine((d) => ctx.emit('comments', d)));
   c.addEventListener('questions', mine((d) => ctx.emit('questions', d)));
   c.addEventListener('counters', mine((d) => ctx.emit('counters', d)));
+  c.addEventListener('polls', mine((d) => ctx.emit('polls', d)));
+  c.addEventListener('pollresults', mine((d) => ctx.emit('pollresults', d)));
   c.addEventListener('events', mine((d) => {
     for (const ev of d.events) {
       if (ev.viewer && ev.data && ev.data.id) ctx.authorOf.set(ev.data.id, ev.viewer);

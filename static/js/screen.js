@@ -170,6 +170,16 @@ function renderCounters() {
   if (typeof c.likes === 'number') $('stat-likes').textContent = num(client.likes);
 }
 
+// ---- polls: the one on screen takes the main area (screen-polls.js, loaded with the first poll) ----
+
+const pollsSeen = () => {
+  if (!client.polls.size) return;
+  client.removeEventListener('polls', pollsSeen);
+  import(`/static/${app.dataset.polls.split(' ')[0]}`).then((m) => m.mount({ client, ui, t, num }))
+    .catch((e) => { console.warn('live: polls', e); client.addEventListener('polls', pollsSeen); }); // the next change tries again
+};
+client.addEventListener('polls', pollsSeen);
+
 // ---- go ------------------------------------------------------------------------------
 
 client.addEventListener('lecture', (e) => renderLecture(e.detail.lecture));

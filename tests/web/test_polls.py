@@ -210,3 +210,15 @@ async def test_a_voter_on_two_nodes_answers_once(tmp_path, redis_server):
     finally:
         await stop_server(a)
         await stop_server(b)
+
+
+async def test_a_quiz_with_several_right_answers_says_so_before_the_reveal(server, lecture):
+    code = lecture["code"]
+    quiz = await make_poll(server, code, {"kind": "quiz", "title": "哪些是劳模精神？",
+                                          "options": ["爱岗敬业", "争创一流", "随便应付"], "correct": [0, 1]})
+    status, seen = await server.request("GET", f"/api/v1/lectures/{code}/polls")
+    assert seen["polls"][0]["multiple"] is True and seen["polls"][0]["correct"] is None
+    ws, _ = await viewer(server, code)
+    assert (await answer(ws, 1, quiz["id"], choices=["a", "b"]))["ok"]
+    single = await make_poll(server, code, QUIZ)
+    assert (await answer(ws, 2, single["id"], choices=["a", "b"]))["error"]["code"] == "invalid"

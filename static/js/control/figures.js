@@ -245,6 +245,11 @@ export function init(ctx) {
         return e.state ? t(`ctl_audit_q_${e.state}`, { text: q }) : t('ctl_audit_q_updated', { text: q });
       case 'viewer.restricted': return t(`ctl_audit_restrict_${e.mode || 'none'}`, { name: e.nickname || t('anonymous') });
       case 'words.updated': return t('ctl_audit_words', { blocked: ctx.num(e.blocked || 0), watch: ctx.num(e.watch || 0) });
+      case 'poll.created': case 'poll.opened': case 'poll.closed': case 'poll.results_shown':
+      case 'poll.results_hidden': case 'poll.revealed': case 'poll.deleted':
+        return t(`ctl_poll_audit_${e.kind.slice(5)}`, { text: q });
+      case 'poll.updated': // a draft edited, or the big screen (known only for events seen live)
+        return t(e.screen === undefined ? 'ctl_poll_audit_updated' : e.screen ? 'ctl_poll_audit_screen' : 'ctl_poll_audit_unscreen', { text: q });
       case 'lecture.updated':
         if (e.detail) return e.detail;
         if (e.changed) return storedChange(e.changed, e.status);
@@ -269,6 +274,9 @@ export function init(ctx) {
       Object.assign(e, { target: d.viewer, mode: d.mode, nickname: d.nickname });
     } else if (ev.kind === 'words.updated') {
       Object.assign(e, { blocked: (d.blocked || []).length, watch: (d.watch || []).length });
+    } else if (ev.kind.startsWith('poll.')) {
+      Object.assign(e, { target: d.id, text: (d.title || '').slice(0, 80) });
+      if (ev.kind === 'poll.updated' && d.state !== 'draft') e.screen = Boolean(d.on_screen);
     } else if (ev.kind === 'lecture.updated') {
       e.status = d.status;
       e.detail = lectureChange(lastLecture, d);
