@@ -8,12 +8,9 @@
 
 const WORDS = 16; // the top words of a text poll: a lower third is no wall
 
-export async function mount({ client, ui, t, num }) {
+export async function mount({ client, ui, t, num, P }) {
   const { $, el } = ui;
   const app = $('app');
-  const [lib, css] = String(app.dataset.polls || '').split(/\s+/).slice(1).map((p) => `/static/${p}`);
-  const P = await import(lib);
-  await P.loadStyles(css);
 
   const card = el('section', 'ov-poll');
   card.id = 'ov-poll';

@@ -191,13 +191,7 @@ function renderStats() {
 
 // ---- polls: the one on screen, as a lower third (overlay-polls.js, loaded with the first poll) ----
 
-const pollsSeen = () => {
-  if (!client.polls.size) return;
-  client.removeEventListener('polls', pollsSeen);
-  import(`/static/${app.dataset.polls.split(' ')[0]}`).then((m) => m.mount({ client, ui, t, num }))
-    .catch((e) => { console.warn('live: polls', e); client.addEventListener('polls', pollsSeen); }); // the next change tries again
-};
-client.addEventListener('polls', pollsSeen);
+ui.whenPolls(client, app.dataset.polls, { client, ui, t, num });
 
 // ---- go --------------------------------------------------------------------------------------
 

@@ -9,12 +9,9 @@
 const LEADERS = 10;
 const LEADERS_EVERY = 15000; // ms: answers may still come in after a reopen
 
-export async function mount({ client, ui, t, num }) {
+export async function mount({ client, ui, t, num, P }) {
   const { $, el } = ui;
   const app = $('app');
-  const [lib, css] = String(app.dataset.polls || '').split(/\s+/).slice(1).map((p) => `/static/${p}`);
-  const P = await import(lib);
-  await P.loadStyles(css);
 
   const box = el('section', 'scr-poll');
   box.id = 'poll';

@@ -12,12 +12,8 @@ const MAX_OPEN = 3; // cards of open polls at most
 const MAX_CLOSED = 1; // and of closed ones: the one whose results or answer came last
 const NOTE_MS = 5000;
 
-export async function mount({ client, ui, t, num, errorText, getNick }) {
+export async function mount({ client, ui, t, num, errorText, getNick, P }) {
   const { $, el, icon } = ui;
-  const app = $('app');
-  const [lib, css] = String(app.dataset.polls || '').split(/\s+/).slice(1).map((p) => `/static/${p}`);
-  const P = await import(lib);
-  await P.loadStyles(css);
 
   const box = $('polls');
   box.setAttribute('aria-label', t('poll_label'));

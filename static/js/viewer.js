@@ -516,13 +516,7 @@ if (navigator.share) {
 
 // ---- polls: their script and styles load when the first poll appears ----------------
 
-const pollsSeen = () => {
-  if (!client.polls.size) return;
-  client.removeEventListener('polls', pollsSeen);
-  import(`/static/${page.polls.split(' ')[0]}`).then((m) => m.mount({ client, ui, t, num, errorText, getNick }))
-    .catch((e) => { console.warn('live: polls', e); client.addEventListener('polls', pollsSeen); }); // the next change tries again
-};
-client.addEventListener('polls', pollsSeen);
+ui.whenPolls(client, page.polls, { client, ui, t, num, errorText, getNick });
 
 // ---- go ------------------------------------------------------------------------------
 

@@ -222,3 +222,32 @@ async def test_a_quiz_with_several_right_answers_says_so_before_the_reveal(serve
     assert (await answer(ws, 1, quiz["id"], choices=["a", "b"]))["ok"]
     single = await make_poll(server, code, QUIZ)
     assert (await answer(ws, 2, single["id"], choices=["a", "b"]))["error"]["code"] == "invalid"
+
+
+async def test_a_burst_of_several_thousand_answers_is_counted_exactly(unlimited):
+    """3,000 viewers answering at once, through the store the sockets use
+    (no sockets: the burst is the point, not 3,000 clients), watched by a
+    real viewer whose results frames stay few."""
+    from live.core.identity import mint
+    from live.protocol import Answer
+
+    server = unlimited
+    code = (await server.create_lecture())["code"]
+    pid = (await make_poll(server, code, CHOICE))["id"]
+    await api(server, "POST", f"/api/v1/lectures/{code}/polls/{pid}/show")
+    watcher, _ = await viewer(server, code)
+    store, secret = server.svc.store, server.svc.keys.secret
+    viewers = [mint(secret) for _ in range(3000)]
+    acks = await asyncio.gather(*(store.submit(code, v, Answer(1, pid, {"choices": ["abc"[i % 3]]}, None))
+                                  for i, v in enumerate(viewers)))
+    assert all(a["ok"] for a in acks)
+    again = await asyncio.gather(*(store.submit(code, v, Answer(2, pid, {"choices": ["a"]}, None)) for v in viewers[:30]))
+    assert all(a["ok"] for a in again)  # a change, allowed: moves 20 answers from b and c to a
+    frames = 0
+    while True:
+        frames += 1
+        results = (await recv(watcher, "poll_results", timeout=10))["results"][pid]
+        if results["total"] == 3000 and results["counts"]["a"] == 1020:
+            break
+    assert results["counts"] == {"a": 1020, "b": 990, "c": 990}
+    assert frames < 40, f"{frames} results frames for 3,030 answers"

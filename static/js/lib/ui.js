@@ -295,3 +295,18 @@ export function pop(btn) {
   void btn.offsetWidth; // restart the pop animation
   btn.classList.add('is-pop');
 }
+
+/** Loads a page's poll module when the first poll appears. `spec` is the page's
+ *  data-polls: the module, lib/polls.js and polls.css, paths under /static/.
+ *  The module's mount() gets `context` and `P`, the shared poll library. */
+export function whenPolls(client, spec, context) {
+  const seen = () => {
+    if (!client.polls.size) return;
+    client.removeEventListener('polls', seen);
+    const [mod, lib, css] = String(spec).split(/\s+/).map((p) => `/static/${p}`);
+    Promise.all([import(mod), import(lib)])
+      .then(([m, P]) => P.loadStyles(css).then(() => m.mount({ ...context, P })))
+      .catch((e) => { console.warn('live: polls', e); client.addEventListener('polls', seen); }); // the next change tries again
+  };
+  client.addEventListener('polls', seen);
+}
