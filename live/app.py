@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from typing import Awaitable, Callable
 
 from aiohttp import WSCloseCode, web
@@ -22,6 +23,7 @@ from live.web.api import BODY_MAX
 from live.web.auth import load_keys, share_keys
 from live.web.context import SERVICES, Services
 from live.web.middleware import errors, security_headers
+from live.web.guard import AddressGuard
 from live.web.statics import StaticFiles
 
 log = logging.getLogger("live")
@@ -50,6 +52,8 @@ def build_app(settings: Settings) -> web.Application:
         limits=Limits(settings.comment_max, settings.question_max, settings.nickname_max),
         statics=statics,
         static_versions=statics.versions(),
+        guard=AddressGuard(settings.ip_connections_max, settings.ip_message_rate, settings.ip_message_burst,
+                           time.monotonic),
     )
     app = web.Application(middlewares=[security_headers, errors], client_max_size=BODY_MAX)
     app[SERVICES] = svc

@@ -15,6 +15,7 @@ from live.protocol import Limits
 from live.realtime.hub import Hub
 from live.realtime.store import Store
 from live.web.auth import Keys
+from live.web.guard import AddressGuard
 from live.web.statics import StaticFiles
 
 
@@ -27,6 +28,7 @@ class Services:
     templates: jinja2.Environment
     limits: Limits
     statics: StaticFiles
+    guard: AddressGuard
     #: static path -> short content hash, for cache-busting URLs.
     static_versions: dict[str, str] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)

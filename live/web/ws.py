@@ -98,7 +98,14 @@ async def websocket(request: web.Request) -> web.StreamResponse:
         heartbeat=svc.settings.heartbeat_s,
         compress=False,
     )
-    await ws.prepare(request)
+    address = request.remote or "?"
+    if not svc.guard.admit(address):
+        raise Refusal("rate_limited", "Too many connections from this address; try again later.", retry_after=30)
+    try:
+        await ws.prepare(request)
+    except BaseException:
+        svc.guard.release(address)
+        raise
     conn = Connection(ws, viewer, moderator, generation=who.generation if moderator and who else None,
                       source=source_of(request))
     svc.hub.attach(code, conn)
@@ -110,9 +117,10 @@ async def websocket(request: web.Request) -> web.StreamResponse:
             # back after its backoff, resuming from what it has.
             await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=refusal.code.encode())
             return ws
-        await _serve(svc, conn, code)
+        await _serve(svc, conn, code, address)
     finally:
         svc.hub.detach(code, conn)
+        svc.guard.release(address)
     return ws
 
 
@@ -154,7 +162,7 @@ def _send(svc: Services, conn: Connection, frame: dict[str, Any]) -> None:
     conn.write(text_frame(protocol.encode(frame)), svc.settings.send_buffer_bytes)
 
 
-async def _serve(svc: Services, conn: Connection, code: str) -> None:
+async def _serve(svc: Services, conn: Connection, code: str, address: str) -> None:
     ws = conn.ws
     bad_frames = 0
     async for msg in ws:
@@ -181,7 +189,10 @@ async def _serve(svc: Services, conn: Connection, code: str) -> None:
             if command.id is not None:
                 _send(svc, conn, protocol.ack_ok(command.id))
             continue
+        wait = svc.guard.take(address)
         try:
+            if wait is not None:  # the address's backstop, before any store work
+                raise Refusal("rate_limited", f"Too fast from this address: wait {wait:.1f} s.", retry_after=round(wait, 2))
             ack = await svc.store.submit(code, conn.viewer, command)
         except Refusal as refusal:
             if command.id is None:
