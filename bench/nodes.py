@@ -59,7 +59,7 @@ def start(nodes: int, tick_ms: int, **env_extra: str) -> Nodes:
     data = tempfile.mkdtemp(prefix="live-bench-")
     # Every simulated viewer comes from 127.0.0.1: the per-address backstop is lifted.
     env = {**os.environ, "LIVE_ADMIN_TOKEN": TOKEN, "LIVE_TICK_MS": str(tick_ms), "LIVE_SQLITE_SYNCHRONOUS": "NORMAL",
-           "LIVE_IP_CONNECTIONS_MAX": "1000000", "LIVE_IP_MESSAGE_RATE": "1e9", "LIVE_IP_MESSAGE_BURST": "1000000000",
+           "LIVE_IP_CONNECTIONS_MAX": "1000000", "LIVE_CONNECTIONS_MAX": "1000000", "LIVE_IP_MESSAGE_RATE": "1e9", "LIVE_IP_MESSAGE_BURST": "1000000000",
            **env_extra}
     if nodes > 1:
         group = cluster.start(nodes, base_port=port, data_dir=Path(data), env=env, quiet=True)

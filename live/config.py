@@ -75,6 +75,7 @@ class Settings:
     write_batch: int = _s(512, "Most writes committed in one SQLite transaction.", int)
     redis_connections: int = _s(64, "With Redis: connections each node keeps to it at most (callers queue beyond).", int)
     online_stale_s: int = _s(30, "With Redis: a node that has not reported its viewers for this long is left out of online.", int)
+    connections_max: int = _s(20000, "WebSockets this node holds at most; past it a newcomer is closed with 1013 and told when to come back.", int)
     ip_connections_max: int = _s(5000, "WebSockets one network address may hold at once (a loose backstop: a hall shares one address).", int)
     ip_message_rate: float = _s(500.0, "Messages per second from one network address, sustained, over all its viewers (a backstop).", float)
     ip_message_burst: int = _s(2000, "Messages one network address may send at once before its rate applies.", int)

@@ -22,6 +22,9 @@ from live.web.context import SERVICES, Services
 
 log = logging.getLogger(__name__)
 
+#: What a node that is full tells a newcomer (seconds before trying again).
+SHED_RETRY_S = 5
+
 
 def origin_allowed(svc: Services, request: web.Request) -> bool:
     """Browsers send Origin; other clients (tests, bots, apps) do not, and
@@ -106,6 +109,12 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     except BaseException:
         svc.guard.release(address)
         raise
+    if svc.hub.connections >= svc.settings.connections_max:
+        # Full: shed politely. 1013 with a hint; the client backs off (with
+        # jitter) and comes back, here or to another node.
+        svc.guard.release(address)
+        await ws.close(code=WSCloseCode.TRY_AGAIN_LATER, message=f"full; retry in {SHED_RETRY_S} s".encode())
+        return ws
     conn = Connection(ws, viewer, moderator, generation=who.generation if moderator and who else None,
                       source=source_of(request))
     svc.hub.attach(code, conn)

@@ -37,3 +37,29 @@ async def test_one_address_cannot_hold_too_many_sockets_or_flood(tmp_path):
         assert codes[:4] == ["ok"] * 4 and codes[4:] == ["rate_limited"] * 2
     finally:
         await stop_server(server)
+
+
+async def test_a_full_node_sheds_newcomers_with_1013_and_a_hint(tmp_path):
+    server = await start_server(tmp_path / "data", connections_max=2)
+    try:
+        code = (await server.create_lecture())["code"]
+        kept = [await server.connect(code) for _ in range(2)]
+        for ws in kept:
+            await recv(ws, "welcome")
+        extra = await server.connect(code)
+        with pytest.raises(websockets.exceptions.ConnectionClosed) as closed:
+            await extra.recv()
+        assert closed.value.rcvd.code == 1013 and "retry in 5 s" in closed.value.rcvd.reason
+        await kept[0].close()
+        import asyncio
+        for _ in range(50):
+            again = await server.connect(code)
+            try:
+                assert json.loads(await again.recv())["type"] == "welcome"
+                break
+            except websockets.exceptions.ConnectionClosed:
+                await asyncio.sleep(0.05)
+        else:
+            raise AssertionError("a place freed up but newcomers are still shed")
+    finally:
+        await stop_server(server)
