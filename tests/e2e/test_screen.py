@@ -161,7 +161,12 @@ def test_the_screen_follows_the_lecture_live_and_across_reconnects(live_server: 
     SHOTS.mkdir(parents=True, exist_ok=True)
     live_server.moderate(code, f"questions/{asked[1]}", {"state": "answering", "speaker": "李建忠"})
     expect(page.locator("#answering-text")).to_have_text(NEW_QUESTIONS[1][1])
-    page.wait_for_timeout(1000)  # the entrance and the cross-fade settle
+    page.wait_for_timeout(1000)  # the entrance settles
+    # Between two cross-fades: one featured comment fully in, the others fully out.
+    page.wait_for_function("""() => {
+        const o = [...document.querySelectorAll('.scr-slide')].map((n) => getComputedStyle(n).opacity);
+        return o.filter((v) => v === '1').length === 1 && o.every((v) => v === '0' || v === '1');
+    }""", timeout=10000)
     page.screenshot(path=str(SHOTS / "screen.png"))
 
     # Disconnected while things change: on resuming, the screen catches up.
