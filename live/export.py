@@ -43,9 +43,33 @@ def masked(data: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+#: What makes a spreadsheet read a cell as a formula (or, for tab and CR,
+#: lets one hide in front of it): a text cell starting with one of these.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def cell(value: Any) -> Any:
+    """A CSV cell a spreadsheet shows as text: a text starting with a
+    formula character gets a leading single quote (OWASP's advice for CSV
+    injection). Numbers are left as they are."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+class _SafeWriter:
+    """A csv writer whose every text cell goes through ``cell``."""
+
+    def __init__(self, out: io.StringIO) -> None:
+        self._w = csv.writer(out)
+
+    def writerow(self, row: list[Any]) -> None:
+        self._w.writerow([cell(v) for v in row])
+
+
 def to_csv(data: dict[str, Any]) -> str:
     out = io.StringIO()
-    w = csv.writer(out)
+    w = _SafeWriter(out)
     w.writerow(["section", "id", "time", "nickname", "text", "answer", "speaker", "votes"])
     for c in data["featured_comments"]:
         w.writerow(["featured_comment", c["id"], c["created_at"], c["nickname"] or "", c["text"], "", "", ""])
@@ -59,13 +83,39 @@ def to_csv(data: dict[str, Any]) -> str:
     return out.getvalue()
 
 
+_MD_SPECIAL = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "[": "\\[", "]": "\\]", "`": "\\`"})
+
+
+def md(text: str | None) -> str:
+    """Viewers' text as Markdown shows it and no more: no HTML, no links, no
+    code spans (the report is published, maybe by a renderer that allows HTML)."""
+    return (text or "").translate(_MD_SPECIAL)
+
+
+def _poll_lines(poll: dict[str, Any]) -> list[str]:
+    r = poll["results"]
+    lines = [f"**{md(poll['title'])}**（{r['total']} 人作答）"]
+    if poll.get("options"):
+        right = set(poll.get("correct") or ()) if poll.get("revealed") else set()
+        for o in poll["options"]:
+            n = r["counts"].get(o["id"], 0)
+            share = f"{n * 100 / r['total']:.0f}%" if r["total"] else "0%"
+            lines.append(f"- {md(o['text'])}：{n}（{share}）" + ("　✓" if o["id"] in right else ""))
+    elif poll["kind"] == "rating":
+        lines.append(f"- 平均 {r['average'] if r['average'] is not None else '—'} 分（{poll['scale']['min']}–{poll['scale']['max']}）")
+    else:
+        lines.append("- " + "、".join(f"{md(w)}（{n}）" for w, n in list(r["counts"].items())[:20]))
+    return lines
+
+
 def to_markdown(data: dict[str, Any]) -> str:
     lecture, stats = data["lecture"], data["stats"]
-    lines = [f"# {lecture['title']}", ""]
+    lines = [f"# {md(lecture['title'])}", ""]
     when = (lecture.get("starts_at") or lecture["created_at"])[:10]
     lines.append(f"日期：{when}")
     if lecture["speakers"]:
-        guests = "、".join(s["name"] + (f"（{s['title']}）" if s.get("title") else "") for s in lecture["speakers"])
+        guests = "、".join(md(s["name"]) + (f"（{md(s['title'])}）" if s.get("title") else "")
+                          for s in lecture["speakers"])
         lines.append(f"嘉宾：{guests}")
     lines.append("")
     lines.append(
@@ -79,16 +129,20 @@ def to_markdown(data: dict[str, Any]) -> str:
     if data["featured_comments"]:
         lines += ["", "## 精彩留言摘录", ""]
         for c in data["featured_comments"]:
-            who = c["nickname"] or "网友"
-            lines.append(f"“{who}”：{c['text']}")
+            who = md(c["nickname"]) or "网友"
+            lines.append(f"“{who}”：{md(c['text'])}")
             lines.append("")
     if data["answered_questions"]:
         lines += ["", "## 问答", ""]
         for q in data["answered_questions"]:
-            lines.append(f"**问**（{q['nickname'] or '匿名'}，{q['votes']} 票）：{q['text']}")
+            lines.append(f"**问**（{md(q['nickname']) or '匿名'}，{q['votes']} 票）：{md(q['text'])}")
             if q["answer"] or q["speaker"]:
-                lines.append(f"**答**（{q['speaker'] or ''}）：{q['answer'] or ''}")
+                lines.append(f"**答**（{md(q['speaker'])}）：{md(q['answer'])}")
             lines.append("")
+    if data.get("polls"):
+        lines += ["", "## 投票", ""]
+        for poll in data["polls"]:
+            lines += _poll_lines(poll) + [""]
     return "\n".join(lines).rstrip() + "\n"
 
 

@@ -61,7 +61,8 @@ def checked_poll(body: Any, *, partial: bool) -> dict[str, Any]:
         if len(out["correct"]) != len(set(raw)):
             raise Refusal("invalid", "'correct' names an option that does not exist.", field="correct")
     if "scale" in body:
-        if body["scale"] not in SCALES:
+        # An unhashable value (a list, an object) cannot be looked up: it is simply not a scale.
+        if not isinstance(body["scale"], (int, float)) or body["scale"] not in SCALES:
             raise Refusal("invalid", "'scale' must be 5 (stars) or 10 (0 to 10).", field="scale")
         out["scale"] = dict(SCALES[body["scale"]])
     if "allow_change" in body:

@@ -25,8 +25,10 @@ end
 #       then eight per event: kind, private, author, data template, hash, id
 #       template, moderator ("" = a viewer's own act), audit entry template
 #       ("" = none; appended to the lecture's audit list, kept whole).
-# Returns {"dup", ack} | {"stale", seq} | {"ok", first seq, last seq}.
+# Returns {"dup", ack} | {"lost"} (the lecture's record is gone: Redis lost
+# its data; see RESTORE) | {"stale", seq} | {"ok", first seq, last seq}.
 APPEND = _answer_known_ack(3) + r"""
+if redis.call('EXISTS', p .. 'lecture') == 0 then return {'lost'} end
 local seq = tonumber(redis.call('GET', p .. 'seq') or '0')
 if ARGV[2] ~= '' and tonumber(ARGV[2]) ~= seq then return {'stale', tostring(seq)} end
 local first = seq + 1
@@ -193,4 +195,17 @@ end
 local out = {status, redis.call('HLEN', answers)}
 for _, v in ipairs(redis.call('HGETALL', counts)) do out[#out + 1] = v end
 return out
+"""
+
+# Put back a lecture's record that Redis lost (it restarted empty, or was
+# flushed), from a node that still has it in memory, with a new epoch; the
+# seq goes on from the highest the node knew, so ids are never reused. The
+# first node to get here wins; the others find the record and reload.
+# ARGV: prefix, lecture row, seq the node had. Returns 1 if restored, else 0.
+RESTORE = r"""
+local p = ARGV[1]
+if not redis.call('SET', p .. 'lecture', ARGV[2], 'NX') then return 0 end
+local seq = tonumber(redis.call('GET', p .. 'seq') or '0')
+if tonumber(ARGV[3]) > seq then redis.call('SET', p .. 'seq', ARGV[3]) end
+return 1
 """

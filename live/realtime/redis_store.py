@@ -20,6 +20,21 @@ While Redis cannot be reached, viewers stay connected to what the node
 has, writes are refused with ``unavailable`` (never accepted and then
 dropped), ``ready()`` is false, and the follower picks up from the last
 seq it applied once Redis is back.
+
+Redis may also come back empty (restarted without persistence, flushed).
+Then a node's room is ahead of a log that starts again from nothing, and a
+client resuming with its seq would silently skip or repeat events. So the
+rule: a lecture's record in Redis is the mark that its history is whole.
+A node finds it gone (APPEND answers ``lost``; and the follower checks the
+records of its rooms every ``CHECK_S`` seconds and after any Redis error),
+puts the record back from its memory with a NEW epoch and the seq it had
+(``RESTORE``: the first node wins, ids are never reused), and reloads the
+room, closing its viewers with 1012 so they come back, resume with the old
+epoch and get a fresh snapshot (``resumed: false``). A node that finds the
+record with another epoch than its room's reloads the same way. What Redis
+lost (comments, questions, counters, acks) stays lost; what is acknowledged
+after the loss is kept. The values every node shares (``shared``) are put
+back from memory too. A lecture no node has loaded cannot be put back.
 """
 
 from __future__ import annotations
@@ -51,6 +66,7 @@ log = logging.getLogger(__name__)
 SEQ = b"\x01"  # where a script writes the seq it assigns (see redis_scripts)
 ACK_TTL = 7 * 24 * 3600
 IDLE_UNFOLLOW_S = 60
+CHECK_S = 1.0  # how often the follower checks that Redis still has its rooms' lectures
 PLAN_RETRIES = 20
 
 UNAVAILABLE = "The shared store cannot be reached; nothing was kept. Try again."
@@ -86,6 +102,10 @@ class _Gap(Exception):
     """The log moved past what a room can catch up with: reload it."""
 
 
+class _Lost(Exception):
+    """Redis lost the lecture's record; it was put back: plan again."""
+
+
 class RedisStore(Store):
     def __init__(self, settings: Settings, clock: Callable[[], float] = clockmod.now) -> None:
         super().__init__()
@@ -108,6 +128,8 @@ class RedisStore(Store):
         self._merge_votes = self.redis.register_script(redis_scripts.MERGE_VOTES)
         self._count_source = self.redis.register_script(redis_scripts.COUNT_SOURCE)
         self._answer = self.redis.register_script(redis_scripts.ANSWER)
+        self._restore = self.redis.register_script(redis_scripts.RESTORE)
+        self._shared: dict[str, str] = {}  # what shared() agreed on, to put back if Redis loses it
         self._seen_polls: dict[str, dict[str, tuple[dict[str, Any], bool]]] = {}
         self.base_words = settings.base_words()
         self._rooms: dict[str, Room] = {}
@@ -146,6 +168,7 @@ class RedisStore(Store):
         key = f"live:shared:{name}"
         created = bool(await self._call(self.redis.set(key, candidate, nx=True)))
         value = await self._call(self.redis.get(key))
+        self._shared[key] = value.decode()
         return value.decode(), created
 
     async def close(self) -> None:
@@ -274,13 +297,52 @@ class RedisStore(Store):
         self._rooms.pop(code, None)
         self._publish_reset(code)
 
+    async def _recover(self, code: str, room: Room) -> None:
+        """Redis lost this lecture's record: put it back from the room with a
+        new epoch (unless another node just did) and reload the room."""
+        lecture = room.lecture.with_changes({"epoch": new_secret(9)})
+        restored = await self._call(self._restore(args=[_prefix(code), orjson.dumps(lecture.to_row()), room.seq]))
+        if restored:
+            log.warning("Redis lost lecture %s: restored from memory with a new epoch, from seq %d", code, room.seq)
+            await self._call(self.redis.zadd("live:lectures", {code: clockmod.parse_iso(lecture.created_at)}, nx=True))
+            await self._put_back_shared()
+        if self._rooms.get(code) is room:
+            self._reload(code)
+
+    async def _put_back_shared(self) -> None:
+        for key, value in self._shared.items():
+            await self._call(self.redis.set(key, value, nx=True))
+
+    async def _check_rooms(self) -> None:
+        """Redis still has each loaded room's lecture, with the room's epoch."""
+        rooms = list(self._rooms.items())
+        keys = [_prefix(c) + "lecture" for c, _ in rooms]
+        rows = await self._call(self.redis.mget(keys + list(self._shared)))
+        if any(v is None for v in rows[len(keys):]):
+            await self._put_back_shared()
+        for (code, room), row in zip(rooms, rows):
+            if self._rooms.get(code) is not room:
+                continue
+            if row is None:
+                await self._recover(code, room)
+            elif orjson.loads(row).get("epoch") != room.lecture.epoch:
+                self._reload(code)
+
     async def _follow(self) -> None:
         backoff = 0.2
+        checked = 0.0
         while True:
             self._forget_idle()
             streams = {_prefix(c) + "log": f"{r.seq}-1" for c, r in self._rooms.items()}
             if not streams:
                 await asyncio.sleep(0.05)
+                continue
+            if time.monotonic() - checked >= CHECK_S:
+                try:
+                    await self._check_rooms()
+                    checked = time.monotonic()
+                except Refusal:
+                    pass  # Redis is not there: the XREAD below fails and backs off
                 continue
             try:
                 # A short block: a room loaded meanwhile joins the next round.
@@ -292,6 +354,7 @@ class RedisStore(Store):
             except (RedisError, OSError) as exc:
                 self.healthy = False
                 log.warning("following the logs failed (%s); retrying in %.1f s", exc, backoff)
+                checked = 0.0  # Redis may come back empty: check first thing
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, 5.0)
                 continue
@@ -341,6 +404,10 @@ class RedisStore(Store):
             if reply[0] == b"ok":
                 self._advance(code, room, planned)
                 return room
+            if reply[0] == b"lost":
+                await self._recover(code, room)
+                room = await self._room(code)
+                continue
             await self._catch_up(code, room)
         raise Refusal("unavailable", "The lecture is too busy to change this now; try again.")
 
@@ -375,6 +442,9 @@ class RedisStore(Store):
         ]))
         if reply[0] == b"dup":
             return orjson.loads(reply[1])
+        if reply[0] == b"lost":
+            await self._recover(code, room)
+            raise _Lost(code)
         first = int(reply[1])
         fields = _filled(ack, first)
         if room.seq == first - 1:
@@ -436,13 +506,18 @@ class RedisStore(Store):
         room = await self._room(code)
         ack_key = f"{viewer}:{cid}" if cid is not None else ""
         if isinstance(command, (PostComment, AskQuestion)):
-            with room.planning() as planned:
-                if isinstance(command, PostComment):
-                    room.post_comment(viewer, command.text, command.nickname, self.clock(), command.source)
-                else:
-                    room.post_question(viewer, command.text, command.nickname, command.anonymous, self.clock(),
-                                       command.source)
-            return await self._append_created(code, room, planned[0], cid, viewer)
+            for _ in range(2):  # once more on the restored lecture if Redis had lost it
+                with room.planning() as planned:
+                    if isinstance(command, PostComment):
+                        room.post_comment(viewer, command.text, command.nickname, self.clock(), command.source)
+                    else:
+                        room.post_question(viewer, command.text, command.nickname, command.anonymous, self.clock(),
+                                           command.source)
+                try:
+                    return await self._append_created(code, room, planned[0], cid, viewer)
+                except _Lost:
+                    room = await self._room(code)
+            raise Refusal("unavailable", UNAVAILABLE)
         if isinstance(command, Vote):
             room.check_may_act(viewer)
             room.vote_target(command.question)
@@ -639,7 +714,12 @@ class RedisStore(Store):
     async def join(self, code: str, viewer: str, *, since: int | None, epoch: str | None, moderator: bool,
                    snapshot_comments: int, source: str | None = PAGE) -> Welcome:
         room = await self._room(code)
-        events = room.events_after(since) if since is not None and epoch == room.lecture.epoch else None
+        # The seq (and lecture) the welcome names must be those the events or
+        # the snapshot were taken at: the follower may advance the room during
+        # the awaits below, and the hub sends this connection only what comes
+        # after the welcome's seq (what arrives meanwhile waits in its buffer).
+        seq, lecture = room.seq, room.lecture
+        events = room.events_after(since) if since is not None and epoch == lecture.epoch else None
         resumed = events is not None
         p = _prefix(code)
         if source is not None:  # a display counts for nothing
@@ -653,6 +733,7 @@ class RedisStore(Store):
         snapshot = None
         if not resumed:
             counters, tallies, voted = await self._aggregates(code, viewer)
+            seq, lecture = room.seq, room.lecture
             snapshot = room.snapshot(viewer, moderator=moderator, comments=snapshot_comments,
                                      online=self._online_total.get(code, 0))
             snapshot["questions"] = self._tallied(snapshot["questions"], tallies)
@@ -661,7 +742,7 @@ class RedisStore(Store):
             snapshot["counters"] = self._stats(code, room, counters)
             snapshot["poll_results"] = await self._poll_results(code, room, room.results_seen(moderator))
             snapshot["my_answers"] = await self._my_answers(code, room, viewer)
-        return Welcome(room.seq, room.lecture.epoch, resumed, events, snapshot, room.lecture)
+        return Welcome(seq, lecture.epoch, resumed, events, snapshot, lecture)
 
     async def _my_answers(self, code: str, room: Room, viewer: str) -> dict[str, Any]:
         pids = [pid for pid, p in room.polls.items() if p["state"] != "draft"]

@@ -97,7 +97,7 @@ async def websocket(request: web.Request) -> web.StreamResponse:
     moderator = who is not None and who.role != "speaker"
 
     ws = web.WebSocketResponse(
-        max_msg_size=svc.settings.max_frame_bytes,
+        max_msg_size=svc.settings.max_frame_bytes + 1,  # aiohttp refuses a message *of* its limit
         heartbeat=svc.settings.heartbeat_s,
         compress=False,
     )

@@ -183,6 +183,10 @@ async def test_screen_copy_and_export(server, lecture):
     await answer(ws, 1, first["id"], choices=["c"])
     status, data = await api(server, "GET", f"/api/v1/lectures/{code}/export?format=json")
     assert data["polls"][0]["results"]["counts"]["c"] == 1
+    async with server.http.get(f"{server.url}/api/v1/lectures/{code}/export?format=md",
+                               headers={"Authorization": f"Bearer {server.admin_token}"}) as r:
+        md = await r.text()
+    assert "## 投票" in md and "**下一个话题？**（1 人作答）" in md and "- 技能成才：1（100%）" in md
     draft = await make_poll(server, code, CHOICE, open_it=False)
     status, _ = await api(server, "POST", f"/api/v1/lectures/{code}/polls/{draft['id']}/delete")
     assert status == 200
