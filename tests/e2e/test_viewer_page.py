@@ -197,3 +197,41 @@ def test_featured_strip_and_question_totals(live_server: Any, browser: Any) -> N
     assert texts == ["你已被禁止在本场发言", "内容含有不允许的词语，请修改后再发", "慢速模式已开启，请 3 秒后再发",
                      "你已经发过相同的内容了", "直播开始后才能提问"], texts
     assert phone.errors == [] and desk.errors == [], (phone.errors, desk.errors)
+
+
+def test_the_page_survives_the_server_restarting_and_sends_a_pending_comment_once(tmp_path: Any, browser: Any) -> None:
+    """The node is stopped while a viewer writes; the comment waits on the
+    page, goes out with the same id when the node is back, and shows once;
+    the page says what the connection is doing all along."""
+    from conftest import free_port, spawn
+    from playwright.sync_api import expect
+
+    port, data = free_port(), tmp_path / "node"
+    node = spawn(data, port)
+    try:
+        code = live_lecture(node)["code"]
+        seed(node, code)
+        page = _open(browser, f"{node.url}/l/{code}?lang=zh-CN", phone=True)
+        page.evaluate("localStorage.setItem('live.nickname', '小海')")
+        expect(page.locator("#wall .cmt")).to_have_count(len(SEED_COMMENTS))
+        node.stop()
+        expect(page.locator("#conn")).not_to_have_attribute("data-state", "open", timeout=10000)
+
+        text = "断线时写下的留言"
+        page.fill("#comment-input", text)
+        page.click("#comment-send")
+        if page.locator("#nick-dialog").is_visible():
+            page.fill("#nick-input", "小海")
+            page.click("#nick-ok")
+        page.wait_for_timeout(500)  # it is waiting on the page, not lost
+        node = spawn(data, port)
+        expect(page.locator("#conn")).to_have_attribute("data-state", "open", timeout=20000)
+        mine = page.locator("#wall .cmt", has_text=text)
+        expect(mine).to_have_count(1, timeout=10000)
+        expect(page.locator("#wall .cmt")).to_have_count(len(SEED_COMMENTS) + 1)
+        page.wait_for_timeout(800)  # a late duplicate would show by now
+        expect(mine).to_have_count(1)
+        texts = [c["text"] for c in node.call("GET", f"/api/v1/lectures/{code}/comments?limit=500")["comments"]]
+        assert texts.count(text) == 1
+    finally:
+        node.stop()

@@ -232,3 +232,36 @@ async def test_speaker_links_mark_only_their_own_questions(server, lecture, brow
     assert status == 200
     status, body = await mod.call("GET", "/session?role=speaker")
     assert status == 200 and body["role"] == "speaker"
+
+
+def test_no_key_token_or_cookie_reaches_the_log(live_server):
+    """A node's whole output, after a moderator signs in, rotates the key and
+    a bad key is tried, holds none of the secrets."""
+    import urllib.error
+    import urllib.request
+
+    lecture = live_server.create_lecture(speakers=[{"name": "陈亮"}])
+    code = lecture["code"]
+
+    def post(path: str, body: dict, headers: dict | None = None) -> tuple[int, str, str]:
+        req = urllib.request.Request(f"{live_server.url}/api/v1/lectures/{code}{path}", method="POST",
+                                     data=json.dumps(body).encode(),
+                                     headers={"Content-Type": "application/json", **(headers or {})})
+        try:
+            with urllib.request.urlopen(req, timeout=10) as r:
+                return r.status, r.read().decode(), r.headers.get("Set-Cookie", "")
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode(), ""
+
+    status, body, cookie = post("/session", {"key": lecture["moderator_key"], "name": "甲"})
+    assert status == 201 and cookie
+    secrets = [lecture["moderator_key"], lecture["ingest_token"], cookie.split(";")[0].split("=", 1)[1],
+               json.loads(body)["csrf"], live_server.admin_token]
+    assert post("/session", {"key": "wrong-" + lecture["moderator_key"]})[0] == 403
+    rotated = live_server.moderate(code, "moderator-key")
+    secrets += [rotated["moderator_key"], rotated["ingest_token"]]
+    live_server.stop()
+    log = live_server.output
+    assert "serving on" in log  # the log is the node's real output
+    for secret in secrets:
+        assert secret not in log
