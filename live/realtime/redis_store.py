@@ -32,8 +32,10 @@ puts the record back from its memory with a NEW epoch and the seq it had
 room, closing its viewers with 1012 so they come back, resume with the old
 epoch and get a fresh snapshot (``resumed: false``). A node that finds the
 record with another epoch than its room's reloads the same way. What Redis
-lost (comments, questions, counters, acks) stays lost; what is acknowledged
-after the loss is kept. The values every node shares (``shared``) are put
+lost (comments, questions, counters, acks, poll answers) stays lost, but
+the lecture's word lists, bans, mutes and polls go back from memory; what
+is acknowledged after the loss is kept. The values every node shares
+(``shared``) are put
 back from memory too. A lecture no node has loaded cannot be put back.
 """
 
@@ -306,8 +308,23 @@ class RedisStore(Store):
             log.warning("Redis lost lecture %s: restored from memory with a new epoch, from seq %d", code, room.seq)
             await self._call(self.redis.zadd("live:lectures", {code: clockmod.parse_iso(lecture.created_at)}, nx=True))
             await self._put_back_shared()
+            await self._put_back_rules(code, room)
         if self._rooms.get(code) is room:
             self._reload(code)
+
+    async def _put_back_rules(self, code: str, room: Room) -> None:
+        """What keeps a lecture safe outlives the loss: its word lists, its
+        bans and mutes, and its polls (their answers are gone) go back from
+        memory, where the reloaded room reads them."""
+        p = _prefix(code)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            if room.own_words["blocked"] or room.own_words["watch"]:
+                pipe.hset(p + "state", "words", orjson.dumps(room.own_words))
+            for viewer, rec in room.restrictions.items():
+                pipe.hset(p + "restrictions", rec["viewer"], orjson.dumps(rec)).hsetnx(p + "authors", rec["viewer"], viewer)
+            for pid, poll in room.polls.items():
+                pipe.hset(p + "polls", pid, orjson.dumps(poll))
+            await self._call(pipe.execute())
 
     async def _put_back_shared(self) -> None:
         for key, value in self._shared.items():

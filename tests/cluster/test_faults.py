@@ -478,3 +478,40 @@ async def test_reconnect_storm_after_a_node_restart_is_spread_and_fully_served(t
         if node is not None:
             kill_all([node])
         redis.stop()
+
+
+async def test_word_lists_bans_and_polls_survive_redis_coming_back_empty(tmp_path, redis_dir):
+    """The rules that keep a lecture safe are not lost with Redis's data:
+    the node puts them back from memory with the lecture."""
+    async with scene(tmp_path, redis_dir, 1, 2) as (redis, nodes, urls, code, viewers, tasks):
+        node = nodes[0]
+        await asyncio.to_thread(node.call, "PUT", f"/api/v1/lectures/{code}/words", {"blocked": ["禁词"]})
+        async with websockets.connect(f"{urls[0].replace('http', 'ws')}/ws/{code}") as troll:
+            welcome = json.loads(await troll.recv())
+            await troll.send(json.dumps({"type": "comment", "id": 1, "text": "捣乱", "nickname": "小黑"}))
+            ack = json.loads(await troll.recv())
+            while ack.get("type") != "ack":
+                ack = json.loads(await troll.recv())
+        await asyncio.to_thread(node.moderate, code, f"comments/{ack['ref']}/ban")
+        poll = await asyncio.to_thread(node.call, "POST", f"/api/v1/lectures/{code}/polls",
+                                       {"kind": "rating", "title": "满意度"})
+        epoch = viewers[0].epoch
+        redis.flush()
+
+        async def new_epoch() -> bool:
+            return all(v.connected.is_set() and v.epoch != epoch for v in viewers)
+
+        await wait_for(new_epoch, 15, "the lecture restored under a new epoch")
+        words = await asyncio.to_thread(node.call, "GET", f"/api/v1/lectures/{code}/words")
+        assert words["blocked"] == ["禁词"]
+        bans = await asyncio.to_thread(node.call, "GET", f"/api/v1/lectures/{code}/restrictions")
+        assert [(r["mode"], r["nickname"]) for r in bans["restrictions"]] == [("banned", "小黑")]
+        polls = await asyncio.to_thread(node.call, "GET", f"/api/v1/lectures/{code}/polls")
+        assert [p["id"] for p in polls["polls"]] == [poll["id"]]
+        async with websockets.connect(f"{urls[0].replace('http', 'ws')}/ws/{code}?viewer={welcome['viewer']}") as back:
+            await back.recv()
+            await back.send(json.dumps({"type": "comment", "id": 2, "text": "我又来了"}))
+            reply = json.loads(await back.recv())
+            while reply.get("type") != "ack":
+                reply = json.loads(await back.recv())
+            assert reply["error"]["code"] == "banned"
