@@ -163,6 +163,8 @@ class Lecture:
     #: Raised when the moderator key is rotated: keys and sessions of an
     #: older generation stop working.
     key_generation: int = 0
+    #: Where times are shown as the hall reads them (pages, the poster, the report).
+    timezone: str = clock.DEFAULT_ZONE
 
     def public(self) -> dict[str, Any]:
         """The record anyone may see: no moderator key, no epoch."""
@@ -179,6 +181,7 @@ class Lecture:
             "settings": {k: list(v) if isinstance(v, list) else v for k, v in self.settings.items()},
             "created_at": self.created_at,
             "key_generation": self.key_generation,
+            "timezone": self.timezone,
         }
 
     def to_row(self) -> dict[str, Any]:
@@ -285,7 +288,7 @@ def checked_fields(body: Any, *, partial: bool) -> dict[str, Any]:
     does not silently do nothing."""
     if not isinstance(body, Mapping):
         raise Refusal("bad_json", "The body must be a JSON object.")
-    known = {"title", "description", "speakers", "starts_at", "ends_at", "stream_url", "settings"}
+    known = {"title", "description", "speakers", "starts_at", "ends_at", "stream_url", "settings", "timezone"}
     unknown = sorted(set(body) - known)
     if unknown:
         raise Refusal("invalid", f"Unknown field '{unknown[0]}'.", field=unknown[0])
@@ -301,6 +304,12 @@ def checked_fields(body: Any, *, partial: bool) -> dict[str, Any]:
             out[key] = _time(body, key)
     if "stream_url" in body:
         out["stream_url"] = _stream_url(body["stream_url"])
+    if "timezone" in body:
+        try:
+            out["timezone"] = clock.checked_zone(body["timezone"])
+        except ValueError as e:
+            raise Refusal("invalid", f"'timezone' must be an IANA zone such as Asia/Shanghai: {e}.",
+                          field="timezone") from None
     if "settings" in body:
         out["settings"] = checked_settings(body["settings"])
     return out

@@ -11,6 +11,7 @@ import orjson
 from aiohttp import web
 
 from live import i18n
+from live.core import clock
 from live.core.codes import normalise_code
 from live.core.lecture import Lecture
 from live.web.context import SERVICES, Services
@@ -23,12 +24,14 @@ LANG_COOKIE = "lang"
 
 
 def templates() -> jinja2.Environment:
-    return jinja2.Environment(
+    env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
         autoescape=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.filters["local"] = clock.local  # {{ lec.starts_at|local(lec.timezone) }}
+    return env
 
 
 def json_script(data: Any) -> str:

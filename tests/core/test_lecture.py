@@ -225,7 +225,7 @@ def test_public_never_has_the_secrets() -> None:
     assert public["stream_kind"] == "hls"
     assert public["settings"] == DEFAULT_SETTINGS
     assert set(public) == {"code", "title", "description", "speakers", "starts_at", "ends_at", "stream_url",
-                           "stream_kind", "status", "settings", "created_at", "key_generation"}
+                           "stream_kind", "status", "settings", "created_at", "key_generation", "timezone"}
     row = lecture.to_row()
     assert row["moderator_key"] == "MODKEY-very-secret" and row["epoch"] == "EPOCH-6f1c"
     assert Lecture.from_row(row) == lecture
@@ -254,3 +254,16 @@ def test_with_changes_merges_settings() -> None:
 def test_from_row_fills_default_settings() -> None:
     row = {**make_lecture().to_row(), "settings": {"comment_mode": "held"}, "stream_kind": "hls", "urls": {}}
     assert Lecture.from_row(row).settings == {**DEFAULT_SETTINGS, "comment_mode": "held"}
+
+
+def test_a_lecture_keeps_its_time_zone_and_pages_show_times_in_it() -> None:
+    from live.core.clock import local
+
+    assert make_lecture().timezone == "Asia/Shanghai"
+    assert checked_fields({"timezone": "Europe/Berlin"}, partial=True) == {"timezone": "Europe/Berlin"}
+    for bad in ("Mars/Olympus", "../etc/passwd", "", 8):
+        with pytest.raises(Refusal) as refused:
+            checked_fields({"timezone": bad}, partial=True)
+        assert refused.value.extra["field"] == "timezone"
+    assert local("2026-04-21T11:00:00.000Z", "Asia/Shanghai") == "2026-04-21 19:00"
+    assert local("2026-04-21T11:00:00.000Z", "Europe/Berlin") == "2026-04-21 13:00"

@@ -118,3 +118,18 @@ async def test_unknown_lecture_page_is_404_and_index_lists_lectures(server, lect
     assert status == 404
     status, _, html = await _get(server, "/")
     assert status == 200 and lecture["title"] in html and f"/l/{lecture['code']}" in html
+
+
+async def test_times_are_shown_in_the_lectures_time_zone(server):
+    lec = await server.create_lecture(title="晚场", starts_at="2026-04-21T19:00:00+08:00")
+    assert lec["timezone"] == "Asia/Shanghai"
+    status, _, html = await _get(server, "/")
+    assert "2026-04-21 19:00" in html and "UTC" not in html
+    status, body = await server.request("PATCH", f"/api/v1/lectures/{lec['code']}", {"timezone": "Europe/Berlin"},
+                                        token=server.admin_token)
+    assert status == 200 and body["timezone"] == "Europe/Berlin"
+    status, _, html = await _get(server, f"/l/{lec['code']}/poster")
+    assert "2026-04-21 13:00" in html
+    status, body = await server.request("PATCH", f"/api/v1/lectures/{lec['code']}", {"timezone": "Nowhere/Land"},
+                                        token=server.admin_token)
+    assert status == 400 and body["error"]["field"] == "timezone"

@@ -57,10 +57,14 @@ export function strings(S, lang, formatCount) {
     return s;
   }
   const num = (n) => formatCount(n, lang);
+  // Times as the hall reads them: in the lecture's time zone, whatever the phone's.
   const fmtTime = (iso, opts) => {
     const d = new Date(iso);
     if (!iso || Number.isNaN(d.getTime())) return '';
-    try { return new Intl.DateTimeFormat(lang, opts).format(d); } catch (_) { return d.toLocaleString(); }
+    for (const o of [{ timeZone: zone, ...opts }, opts]) {
+      try { return new Intl.DateTimeFormat(lang, o).format(d); } catch (_) { /* an unknown zone: the phone's */ }
+    }
+    return d.toLocaleString();
   };
   const rtf = (() => { try { return new Intl.RelativeTimeFormat(lang, { numeric: 'auto' }); } catch (_) { return null; } })();
   // "just now", "5 minutes ago", "2 hours ago"; older: `older(iso, seconds)`, by default "3 days ago".
@@ -89,7 +93,10 @@ export function strings(S, lang, formatCount) {
 
 // ---- the lecture header and the connection ----------------------------------------
 
+let zone; // the lecture's time zone, once a page has shown its lecture
+
 export function renderLectureHead(app, lec, t) {
+  zone = lec.timezone || undefined;
   app.dataset.status = lec.status;
   const status = $('status');
   status.dataset.status = lec.status;
