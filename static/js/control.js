@@ -157,6 +157,7 @@ document.addEventListener('keydown', (e) => {
   const n = Number(e.key);
   if (n >= 1 && n <= tabs.length) { e.preventDefault(); selectView(tabs[n - 1].dataset.view); return; }
   if (e.key === 'z') { if (undoLast()) e.preventDefault(); return; }
+  if (e.key === '?') { e.preventDefault(); selectView('data'); $('keys-h').focus(); $('keys-h').scrollIntoView({ block: 'nearest' }); return; }
   const handler = ctx.keys[app.dataset.view];
   if (handler && handler(e)) e.preventDefault();
 });

@@ -213,6 +213,8 @@ const nearBottom = () => wall.scrollHeight - wall.scrollTop - wall.clientHeight 
 
 function commentNode(c) {
   const li = ui.commentNode(c, { t, mine: client.isMine(c.id) });
+  // The wall is a role=log, not a list: its <li>s say so (no orphan listitems for a screen reader).
+  li.setAttribute('role', 'none');
   if (c.created_at) li.title = fmtTime(c.created_at, { hour: '2-digit', minute: '2-digit' });
   return li;
 }

@@ -137,7 +137,12 @@ let wallQueued = false;
 let forceBottom = false;
 const nearBottom = () => wall.scrollHeight - wall.scrollTop - wall.clientHeight < 40;
 
-const commentNode = (c) => ui.commentNode(c, { t, mine: client.isMine(c.id) });
+// The wall is a role=log, not a list: its <li>s say so (no orphan listitems for a screen reader).
+const commentNode = (c) => {
+  const li = ui.commentNode(c, { t, mine: client.isMine(c.id) });
+  li.setAttribute('role', 'none');
+  return li;
+};
 
 function wallList() {
   let list = client.comments.slice();
