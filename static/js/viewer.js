@@ -5,7 +5,7 @@
 const page = document.getElementById('app').dataset;
 const { LiveClient, sortQuestions, formatCount } = await import(page.lib || new URL('./lib/live.js', import.meta.url).href);
 const ui = await import(page.ui || new URL('./lib/ui.js', import.meta.url).href);
-const { $, readJSON, el, icon, avatar, renderCounter, busy } = ui;
+const { $, readJSON, el, icon, avatar, renderCounter } = ui;
 
 const S = readJSON('strings') || {};
 const lang = document.documentElement.lang || 'zh-CN';
@@ -413,52 +413,41 @@ $('nick-input').addEventListener('keydown', (e) => {
 $('nick-btn').addEventListener('click', () => askNickname());
 $('ask-nick').addEventListener('click', () => askNickname());
 
-async function submitComment(e) {
+function submitComment(e) {
   e.preventDefault();
-  const form = $('composer');
-  const text = input.value.trim();
-  if (!text) { setNote(t('error_empty'), 'error', 3000); input.focus(); return; }
-  if (form.classList.contains('is-busy')) return;
-  if (getNick() === null && !(await askNickname())) return;
-  busy(form, true);
-  if (client.state !== 'open') setNote(t('queued_offline'), 'info');
   forceBottom = true;
-  const ack = await client.comment(text, getNick() || '');
-  busy(form, false);
-  if (ack.ok) {
-    input.value = '';
-    renderCounter(input, $('comment-counter'), MAX_COMMENT);
-    setNote(ack.held ? t('comment_held') : '', 'ok', 5000);
-    queueWall();
-  } else {
-    forceBottom = false;
-    showError(ack.error);
-    if (ack.error && ack.error.code === 'closed') renderClosed();
-  }
-  input.focus();
+  ui.sendText({
+    form: $('composer'), input, empty: 'error_empty', t, setNote, client, askNickname,
+    needsNick: () => getNick() === null,
+    send: (text) => client.comment(text, getNick() || ''),
+    sent: (ack) => {
+      renderCounter(input, $('comment-counter'), MAX_COMMENT);
+      setNote(ack.held ? t('comment_held') : '', 'ok', 5000);
+      queueWall();
+    },
+    failed: (ack) => {
+      forceBottom = false;
+      showError(ack.error);
+      if (ack.error && ack.error.code === 'closed') renderClosed();
+    },
+  }).then(() => input.focus());
 }
 
-async function submitQuestion(e) {
+function submitQuestion(e) {
   e.preventDefault();
-  const form = $('ask-form');
-  const text = askInput.value.trim();
-  if (!text) { setNote(t('error_empty_question'), 'error', 3000); askInput.focus(); return; }
-  if (form.classList.contains('is-busy')) return;
   const anonymous = $('ask-anon').checked && !$('anon-wrap').hidden;
-  if (!anonymous && getNick() === null && !(await askNickname())) return;
-  busy(form, true);
-  if (client.state !== 'open') setNote(t('queued_offline'), 'info');
-  const ack = await client.ask(text, { nickname: getNick() || '', anonymous });
-  busy(form, false);
-  if (ack.ok) {
-    askInput.value = '';
-    renderCounter(askInput, $('ask-counter'), MAX_QUESTION);
-    autoGrow();
-    setNote(ack.held ? t('question_held') : t('question_posted'), 'ok', 5000);
-    qList.scrollTop = 0;
-  } else {
-    showError(ack.error);
-  }
+  ui.sendText({
+    form: $('ask-form'), input: askInput, empty: 'error_empty_question', t, setNote, client, askNickname,
+    needsNick: () => !anonymous && getNick() === null,
+    send: (text) => client.ask(text, { nickname: getNick() || '', anonymous }),
+    sent: (ack) => {
+      renderCounter(askInput, $('ask-counter'), MAX_QUESTION);
+      autoGrow();
+      setNote(ack.held ? t('question_held') : t('question_posted'), 'ok', 5000);
+      qList.scrollTop = 0;
+    },
+    failed: (ack) => showError(ack.error),
+  });
 }
 
 function autoGrow() {

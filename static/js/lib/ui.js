@@ -317,3 +317,18 @@ export function whenPolls(client, spec, context) {
   };
   client.addEventListener('polls', seen);
 }
+
+/** The viewer page's and the widget's send flow for a comment or a question:
+ *  refuse empty text, ask the nickname when `needsNick()`, show that the
+ *  message waits while offline, then clear and `sent(ack)` or `failed(ack)`. */
+export async function sendText({ form, input, empty, t, setNote, client, needsNick, askNickname, send, sent, failed }) {
+  const text = input.value.trim();
+  if (!text) { setNote(t(empty), 'error', 3000); input.focus(); return; }
+  if (form.classList.contains('is-busy')) return;
+  if (needsNick() && !(await askNickname())) { input.focus(); return; }
+  busy(form, true);
+  if (client.state !== 'open') setNote(t('queued_offline'), 'info');
+  const ack = await send(text);
+  busy(form, false);
+  if (ack.ok) { input.value = ''; sent(ack); } else failed(ack);
+}
