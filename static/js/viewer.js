@@ -413,42 +413,13 @@ $('nick-input').addEventListener('keydown', (e) => {
 $('nick-btn').addEventListener('click', () => askNickname());
 $('ask-nick').addEventListener('click', () => askNickname());
 
-function submitComment(e) {
-  e.preventDefault();
-  forceBottom = true;
-  ui.sendText({
-    form: $('composer'), input, empty: 'error_empty', t, setNote, client, askNickname,
-    needsNick: () => getNick() === null,
-    send: (text) => client.comment(text, getNick() || ''),
-    sent: (ack) => {
-      renderCounter(input, $('comment-counter'), MAX_COMMENT);
-      setNote(ack.held ? t('comment_held') : '', 'ok', 5000);
-      queueWall();
-    },
-    failed: (ack) => {
-      forceBottom = false;
-      showError(ack.error);
-      if (ack.error && ack.error.code === 'closed') renderClosed();
-    },
-  }).then(() => input.focus());
-}
-
-function submitQuestion(e) {
-  e.preventDefault();
-  const anonymous = $('ask-anon').checked && !$('anon-wrap').hidden;
-  ui.sendText({
-    form: $('ask-form'), input: askInput, empty: 'error_empty_question', t, setNote, client, askNickname,
-    needsNick: () => !anonymous && getNick() === null,
-    send: (text) => client.ask(text, { nickname: getNick() || '', anonymous }),
-    sent: (ack) => {
-      renderCounter(askInput, $('ask-counter'), MAX_QUESTION);
-      autoGrow();
-      setNote(ack.held ? t('question_held') : t('question_posted'), 'ok', 5000);
-      qList.scrollTop = 0;
-    },
-    failed: (ack) => showError(ack.error),
-  });
-}
+const { submitComment, submitQuestion } = ui.textForms({
+  client, t, setNote, showError, askNickname, getNick, input, askInput, autoGrow, renderClosed,
+  maxComment: MAX_COMMENT, maxQuestion: MAX_QUESTION,
+  follow: (on) => { forceBottom = on; },
+  commentSent: queueWall,
+  questionSent: () => { qList.scrollTop = 0; },
+});
 
 function autoGrow() {
   askInput.style.height = 'auto';

@@ -318,17 +318,49 @@ export function whenPolls(client, spec, context) {
   client.addEventListener('polls', seen);
 }
 
-/** The viewer page's and the widget's send flow for a comment or a question:
- *  refuse empty text, ask the nickname when `needsNick()`, show that the
- *  message waits while offline, then clear and `sent(ack)` or `failed(ack)`. */
-export async function sendText({ form, input, empty, t, setNote, client, needsNick, askNickname, send, sent, failed }) {
-  const text = input.value.trim();
-  if (!text) { setNote(t(empty), 'error', 3000); input.focus(); return; }
-  if (form.classList.contains('is-busy')) return;
-  if (needsNick() && !(await askNickname())) { input.focus(); return; }
-  busy(form, true);
-  if (client.state !== 'open') setNote(t('queued_offline'), 'info');
-  const ack = await send(text);
-  busy(form, false);
-  if (ack.ok) { input.value = ''; sent(ack); } else failed(ack);
+/** The viewer page's and the widget's comment and question forms: refuse
+ *  empty text, ask the nickname once, show that a message waits while
+ *  offline, then clear and report. The page says what differs: `follow(on)`
+ *  (keep the wall at its newest while a comment goes out), `commentSent()`
+ *  and `questionSent()` (how it re-renders and scrolls). */
+export function textForms(p) {
+  const { client, t, setNote, showError, askNickname, getNick, input, askInput } = p;
+  async function send(form, field, empty, needsNick, post, sent, failed) {
+    const text = field.value.trim();
+    if (!text) { setNote(t(empty), 'error', 3000); field.focus(); return; }
+    if (form.classList.contains('is-busy')) return;
+    if (needsNick && getNick() === null && !(await askNickname())) { field.focus(); return; }
+    busy(form, true);
+    if (client.state !== 'open') setNote(t('queued_offline'), 'info');
+    const ack = await post(text);
+    busy(form, false);
+    if (ack.ok) { field.value = ''; sent(ack); } else failed(ack);
+  }
+  return {
+    async submitComment(e) {
+      e.preventDefault();
+      p.follow(true);
+      await send($('composer'), input, 'error_empty', true, (text) => client.comment(text, getNick() || ''), (ack) => {
+        renderCounter(input, $('comment-counter'), p.maxComment);
+        setNote(ack.held ? t('comment_held') : '', 'ok', 5000);
+        p.commentSent();
+      }, (ack) => {
+        p.follow(false);
+        showError(ack.error);
+        if (ack.error && ack.error.code === 'closed') p.renderClosed();
+      });
+      input.focus();
+    },
+    submitQuestion(e) {
+      e.preventDefault();
+      const anonymous = $('ask-anon').checked && !$('anon-wrap').hidden;
+      return send($('ask-form'), askInput, 'error_empty_question', !anonymous,
+        (text) => client.ask(text, { nickname: getNick() || '', anonymous }), (ack) => {
+          renderCounter(askInput, $('ask-counter'), p.maxQuestion);
+          p.autoGrow();
+          setNote(ack.held ? t('question_held') : t('question_posted'), 'ok', 5000);
+          p.questionSent();
+        }, (ack) => showError(ack.error));
+    },
+  };
 }
