@@ -124,6 +124,12 @@ SETTING_CHOICES: dict[str, Any] = {
     # The sites allowed to embed the lecture's pages (widget, viewer page,
     # overlay) in a frame; empty: any site.
     "embed_origins": ListOf(checked_origin, EMBED_ORIGINS_MAX),
+    # Days after the lecture ends before viewer identities and hidden
+    # comments are purged (the figures stay); 0 keeps everything.
+    "retention_days": Between(0, 3650),
+    # Where the stream's start falls in the recording (``video_url``), in
+    # seconds: a recording that begins 90 s before going live says 90.
+    "replay_offset_s": Between(-36000, 36000),
 }
 DEFAULT_SETTINGS: dict[str, Any] = {
     "comments_open": True,
@@ -133,6 +139,8 @@ DEFAULT_SETTINGS: dict[str, Any] = {
     "slow_mode_s": 0,
     "anonymous_questions": True,
     "embed_origins": [],
+    "retention_days": 0,
+    "replay_offset_s": 0,
 }
 
 
@@ -144,6 +152,7 @@ def default_settings() -> dict[str, Any]:
 
 _VIDEO_SUFFIXES = (".mp4", ".webm", ".m4v", ".mov", ".ogv")
 TITLE_MAX, DESCRIPTION_MAX, SPEAKERS_MAX, NAME_MAX, SPEAKER_TITLE_MAX, URL_MAX = 200, 5000, 20, 60, 120, 2000
+SERIES_MAX, TAGS_MAX, TAG_MAX = 100, 10, 30
 
 
 @dataclass
@@ -165,6 +174,15 @@ class Lecture:
     key_generation: int = 0
     #: Where times are shown as the hall reads them (pages, the poster, the report).
     timezone: str = clock.DEFAULT_ZONE
+    #: The series it belongs to in the catalogue ("新时代 新思想 新宣讲 2024").
+    series: str | None = None
+    tags: list[str] = field(default_factory=list)
+    #: The recording, played by the replay page once the lecture is over.
+    video_url: str | None = None
+    #: Stamped by the server: when the lecture first went live (the stream's
+    #: start, which replay times count from) and when it last ended.
+    went_live_at: str | None = None
+    ended_at: str | None = None
 
     def public(self) -> dict[str, Any]:
         """The record anyone may see: no moderator key, no epoch."""
@@ -182,6 +200,11 @@ class Lecture:
             "created_at": self.created_at,
             "key_generation": self.key_generation,
             "timezone": self.timezone,
+            "series": self.series,
+            "tags": list(self.tags),
+            "video_url": self.video_url,
+            "went_live_at": self.went_live_at,
+            "ended_at": self.ended_at,
         }
 
     def to_row(self) -> dict[str, Any]:
@@ -199,6 +222,21 @@ class Lecture:
         if "settings" in changes:
             changes["settings"] = {**self.settings, **changes["settings"]}
         return replace(self, **changes)
+
+    def stamped(self, changes: Mapping[str, Any], now: float) -> dict[str, Any]:
+        """``changes`` with the times a status change records: the first
+        going live (the stream's start) and the latest end."""
+        out = dict(changes)
+        status = out.get("status")
+        if status == "live" and self.went_live_at is None and "went_live_at" not in out:
+            out["went_live_at"] = clock.iso(now)
+        if status == "ended" and self.status != "ended" and "ended_at" not in out:
+            out["ended_at"] = clock.iso(now)
+        return out
+
+    def stream_start(self) -> str | None:
+        """Where replay times count from: going live, else the scheduled start."""
+        return self.went_live_at or self.starts_at
 
 
 def stream_kind(url: str | None) -> str | None:
@@ -253,15 +291,30 @@ def _speakers(value: Any) -> list[dict[str, str | None]]:
     return out
 
 
-def _stream_url(value: Any) -> str | None:
+def _url(value: Any, key: str) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str) or len(value) > URL_MAX:
-        raise Refusal("invalid", "'stream_url' must be an http(s) URL.", field="stream_url")
+        raise Refusal("invalid", f"'{key}' must be an http(s) URL.", field=key)
     parts = urlsplit(value.strip())
     if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise Refusal("invalid", "'stream_url' must be an http(s) URL.", field="stream_url")
+        raise Refusal("invalid", f"'{key}' must be an http(s) URL.", field=key)
     return value.strip()
+
+
+def _tags(value: Any) -> list[str]:
+    if not isinstance(value, list) or len(value) > TAGS_MAX:
+        raise Refusal("invalid", f"'tags' must be a list of at most {TAGS_MAX}.", field="tags")
+    out: list[str] = []
+    for item in value:
+        if not isinstance(item, str):
+            raise Refusal("invalid", "Each tag must be a string.", field="tags")
+        tag = normalise(item).lstrip("#")
+        if not tag or len(tag) > TAG_MAX:
+            raise Refusal("invalid", f"A tag has 1 to {TAG_MAX} characters.", field="tags", limit=TAG_MAX)
+        if tag not in out:
+            out.append(tag)
+    return out
 
 
 def checked_settings(value: Any) -> dict[str, Any]:
@@ -288,7 +341,8 @@ def checked_fields(body: Any, *, partial: bool) -> dict[str, Any]:
     does not silently do nothing."""
     if not isinstance(body, Mapping):
         raise Refusal("bad_json", "The body must be a JSON object.")
-    known = {"title", "description", "speakers", "starts_at", "ends_at", "stream_url", "settings", "timezone"}
+    known = {"title", "description", "speakers", "starts_at", "ends_at", "stream_url", "settings", "timezone",
+             "series", "tags", "video_url"}
     unknown = sorted(set(body) - known)
     if unknown:
         raise Refusal("invalid", f"Unknown field '{unknown[0]}'.", field=unknown[0])
@@ -302,8 +356,13 @@ def checked_fields(body: Any, *, partial: bool) -> dict[str, Any]:
     for key in ("starts_at", "ends_at"):
         if key in body:
             out[key] = _time(body, key)
-    if "stream_url" in body:
-        out["stream_url"] = _stream_url(body["stream_url"])
+    for key in ("stream_url", "video_url"):
+        if key in body:
+            out[key] = _url(body[key], key)
+    if "series" in body:
+        out["series"] = _text(body, "series", SERIES_MAX) or None
+    if "tags" in body:
+        out["tags"] = _tags(body["tags"])
     if "timezone" in body:
         try:
             out["timezone"] = clock.checked_zone(body["timezone"])

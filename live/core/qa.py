@@ -28,6 +28,10 @@ TRANSITIONS: dict[str, frozenset[str]] = {
 #: What becomes of the question answering now when another one takes its place.
 DISPLACED = "answered"
 
+#: The time a question records, once, on reaching each of these states: the
+#: replay shows it from when the speaker took it up.
+ANSWER_STAMPS = {"answering": "answering_at", "answered": "answered_at"}
+
 
 def allowed(current: str, target: str) -> bool:
     return target in TRANSITIONS.get(current, frozenset())

@@ -309,7 +309,11 @@ class Room:
                 raise Refusal("conflict", f"A question cannot go from {rec['state']} to {state}.", state=rec["state"])
             if state == "answering" and self.answering not in (None, qid):
                 displaced = {**self.questions[self.answering], "state": qa.DISPLACED, "updated_at": iso(now)}
+                displaced.setdefault(qa.ANSWER_STAMPS[qa.DISPLACED], iso(now))
             new["state"] = state
+            if state in qa.ANSWER_STAMPS:
+                # When it was answered, for the replay: the first time only.
+                new.setdefault(qa.ANSWER_STAMPS[state], iso(now))
         if answer is not None:
             new["answer"] = answer or None
         if speaker is not None:
@@ -352,7 +356,7 @@ class Room:
         return events
 
     def update_lecture(self, changes: dict[str, Any], now: float, by: str | None = None) -> Event:
-        public = self.lecture.with_changes(changes).public()
+        public = self.lecture.with_changes(self.lecture.stamped(changes, now)).public()
         return self._emit("lecture.updated", public, private=False, author=None, at=now, by=by)
 
     def set_words(self, blocked: list[str], watch: list[str], now: float, by: str | None = None) -> Event | None:

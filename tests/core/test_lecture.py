@@ -225,7 +225,8 @@ def test_public_never_has_the_secrets() -> None:
     assert public["stream_kind"] == "hls"
     assert public["settings"] == DEFAULT_SETTINGS
     assert set(public) == {"code", "title", "description", "speakers", "starts_at", "ends_at", "stream_url",
-                           "stream_kind", "status", "settings", "created_at", "key_generation", "timezone"}
+                           "stream_kind", "status", "settings", "created_at", "key_generation", "timezone",
+                           "series", "tags", "video_url", "went_live_at", "ended_at"}
     row = lecture.to_row()
     assert row["moderator_key"] == "MODKEY-very-secret" and row["epoch"] == "EPOCH-6f1c"
     assert Lecture.from_row(row) == lecture
@@ -267,3 +268,41 @@ def test_a_lecture_keeps_its_time_zone_and_pages_show_times_in_it() -> None:
         assert refused.value.extra["field"] == "timezone"
     assert local("2026-04-21T11:00:00.000Z", "Asia/Shanghai") == "2026-04-21 19:00"
     assert local("2026-04-21T11:00:00.000Z", "Europe/Berlin") == "2026-04-21 13:00"
+
+
+# -- the catalogue's fields and the times a status change records ----------------
+
+def test_series_tags_and_recording_are_checked_and_normalised() -> None:
+    out = checked_fields({"title": "t", "series": " 新时代 新思想 新宣讲 2024 ", "tags": ["#劳模", "劳模", "工匠"],
+                          "video_url": "https://cdn.example.org/rec.mp4"}, partial=False)
+    assert out["series"] == "新时代 新思想 新宣讲 2024"
+    assert out["tags"] == ["劳模", "工匠"]
+    assert out["video_url"] == "https://cdn.example.org/rec.mp4"
+    assert checked_fields({"series": ""}, partial=True)["series"] is None
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"tags": "劳模"}, "tags"),
+    ({"tags": ["x" * 31]}, "tags"),
+    ({"tags": [str(i) for i in range(11)]}, "tags"),
+    ({"tags": [3]}, "tags"),
+    ({"video_url": "ftp://example.org/a.mp4"}, "video_url"),
+    ({"series": "s" * 101}, "series"),
+])
+def test_bad_catalogue_fields_are_refused_by_name(body: dict, field: str) -> None:
+    with pytest.raises(Refusal) as e:
+        checked_fields(body, partial=True)
+    assert e.value.extra.get("field") == field
+
+
+def test_going_live_stamps_the_stream_start_once_and_ending_stamps_the_end() -> None:
+    lecture = make_lecture()
+    assert lecture.stream_start() is None
+    live = lecture.with_changes(lecture.stamped({"status": "live"}, 1_000.0))
+    assert live.went_live_at == "1970-01-01T00:16:40.000Z" and live.stream_start() == live.went_live_at
+    ended = live.with_changes(live.stamped({"status": "ended"}, 2_000.0))
+    again = ended.with_changes(ended.stamped({"status": "live"}, 3_000.0))
+    assert ended.ended_at == "1970-01-01T00:33:20.000Z"
+    assert again.went_live_at == live.went_live_at  # the stream's start stays the first one
+    assert again.with_changes(again.stamped({"status": "ended"}, 4_000.0)).ended_at == "1970-01-01T01:06:40.000Z"
+    assert ended.stamped({"title": "x"}, 5_000.0) == {"title": "x"}

@@ -176,3 +176,15 @@ def test_update_carries_the_current_tally() -> None:
     room.vote("c", qid, True)
     displaced, _ = room.update_question(other, T0, state="answering")
     assert displaced.data["id"] == qid and displaced.data["votes"] == 3
+
+
+def test_a_question_records_when_it_was_taken_up_and_answered_once() -> None:
+    room = make_room()
+    a = room.post_question("v1", "first?", None, False, 100.0).data["id"]
+    b = room.post_question("v2", "second?", None, False, 101.0).data["id"]
+    room.update_question(a, 200.0, state="answering")
+    room.update_question(b, 300.0, state="answering")  # displaces a: answered now
+    room.update_question(a, 400.0, state="answering")
+    q = room.question(a)
+    assert q["answering_at"] == iso(200.0) and q["answered_at"] == iso(300.0)
+    assert room.question(b)["answering_at"] == iso(300.0) and room.question(b)["answered_at"] == iso(400.0)
