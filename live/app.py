@@ -24,7 +24,9 @@ from live.web.auth import load_keys, share_keys
 from live.web.context import SERVICES, Services
 from live.web.middleware import errors, security_headers
 from live.web.guard import AddressGuard
+from live.web.retention import RETENTION, Retention
 from live.web.statics import StaticFiles
+from live.web.webhooks import WEBHOOKS, Webhooks
 
 log = logging.getLogger("live")
 
@@ -57,6 +59,10 @@ def build_app(settings: Settings) -> web.Application:
     )
     app = web.Application(middlewares=[security_headers, errors], client_max_size=BODY_MAX)
     app[SERVICES] = svc
+    app[RETENTION] = Retention(store, settings.retention_check_s, metrics)
+    if settings.webhook_urls:
+        app[WEBHOOKS] = webhooks = Webhooks(settings, metrics)
+        store.on_commit(webhooks.hook)
     add_routes(app)
     app.on_startup.append(_startup)
     app.on_shutdown.append(_shutdown)
@@ -71,6 +77,9 @@ async def _startup(app: web.Application) -> None:
     if shared is not None:
         svc.keys = await share_keys(svc.keys, svc.settings.admin_token, shared, svc.settings.data_path)
     svc.hub.start()
+    if WEBHOOKS in app:
+        app[WEBHOOKS].start()
+    app[RETENTION].start()
 
 
 async def _shutdown(app: web.Application) -> None:
@@ -83,8 +92,11 @@ async def _shutdown(app: web.Application) -> None:
 
 async def _cleanup(app: web.Application) -> None:
     svc = app[SERVICES]
+    await app[RETENTION].stop()
     await svc.hub.stop()
     await svc.store.close()
+    if WEBHOOKS in app:  # last: closing the store commits writes that may make webhooks
+        await app[WEBHOOKS].stop()
 
 
 def bound_port(runner: web.AppRunner) -> int:

@@ -84,9 +84,36 @@ def _admin_token(settings: config.Settings) -> str:
     raise SystemExit(f"live: no admin token: set LIVE_ADMIN_TOKEN or run the server once with --data-dir {settings.data_dir}")
 
 
+def _node(args: argparse.Namespace, settings: config.Settings) -> str:
+    """The running node a command talks to."""
+    return (args.server or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
+
+
+def _post(server: str, path: str, data: bytes, content_type: str, token: str, timeout: float = 10) -> Any:
+    """POST to a running node as the organiser: the JSON answer, or exit
+    saying what went wrong (the error's code and message, and its row and
+    field when it names them)."""
+    request = urllib.request.Request(f"{server}{path}", data=data, method="POST",
+                                     headers={"Authorization": f"Bearer {token}", "Content-Type": content_type})
+    try:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
+            return json.load(response)
+    except urllib.error.HTTPError as exc:
+        text = exc.read().decode(errors="replace")
+        try:
+            error = json.loads(text)["error"]
+            where = "".join(part for key, part in (("row", f"第 {error.get('row')} 行 row {error.get('row')} · "),
+                                                   ("field", f"{error.get('field')}: ")) if error.get(key))
+            text = f"{error['code']}: {where}{error['message']}"
+        except (ValueError, KeyError, TypeError):
+            pass
+        raise SystemExit(f"live: {exc.code} {text}") from None
+    except urllib.error.URLError as exc:
+        raise SystemExit(f"live: cannot reach {server} ({exc.reason}); is `live serve` running?") from None
+
+
 def cmd_lecture_create(args: argparse.Namespace) -> None:
     settings = _settings(args)
-    server = (args.server or settings.public_url or f"http://{settings.host}:{settings.port}").rstrip("/")
     body: dict[str, Any] = {"title": args.title}
     if args.description:
         body["description"] = args.description
@@ -95,19 +122,8 @@ def cmd_lecture_create(args: argparse.Namespace) -> None:
     for key in ("starts_at", "ends_at", "stream_url"):
         if getattr(args, key):
             body[key] = getattr(args, key)
-    request = urllib.request.Request(
-        f"{server}/api/v1/lectures",
-        data=json.dumps(body).encode(),
-        headers={"Authorization": f"Bearer {_admin_token(settings)}", "Content-Type": "application/json"},
-        method="POST",
-    )
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            record = json.load(response)
-    except urllib.error.HTTPError as exc:
-        raise SystemExit(f"live: {exc.code}: {exc.read().decode(errors='replace')}") from None
-    except urllib.error.URLError as exc:
-        raise SystemExit(f"live: cannot reach {server} ({exc.reason}); is `live serve` running?") from None
+    record = _post(_node(args, settings), "/api/v1/lectures", json.dumps(body).encode(), "application/json",
+                   _admin_token(settings))
     if args.json:
         print(json.dumps(record, ensure_ascii=False, indent=2))
         return

@@ -13,6 +13,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Mapping
+from urllib.parse import urlsplit
 
 from live.core.words import parse_word_file
 
@@ -37,6 +38,15 @@ class Setting:
 
 def _origins(value: str) -> tuple[str, ...]:
     return tuple(o.strip().rstrip("/") for o in value.split(",") if o.strip())
+
+
+def _urls(value: str) -> tuple[str, ...]:
+    urls = tuple(u.strip() for u in value.split(",") if u.strip())
+    for url in urls:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ValueError(f"'{url}' is not an http(s) URL")
+    return urls
 
 
 def _s(default: Any, help: str, parse: Callable[[str], Any] = str, flag: bool = False) -> Any:
@@ -83,6 +93,12 @@ class Settings:
     session_hours: float = _s(12.0, "How long a moderator's or speaker's session cookie lasts.", float)
     sample_s: int = _s(10, "Seconds between two samples of a lecture's figures (online over time).", int)
     shutdown_s: float = _s(8.0, "Seconds a SIGTERM drain may take before the process exits anyway.", float)
+    retention_check_s: float = _s(3600.0, "Seconds between two looks for lectures whose `retention_days` have passed (they are purged then).", float)
+    webhook_urls: tuple[str, ...] = _s((), "Comma-separated http(s) URLs sent a signed POST when a lecture goes live or ends, a comment is featured, a question answered (docs/webhooks.md).", _urls)
+    webhook_secret: str | None = _s(None, "The shared secret that signs webhooks (`X-Live-Signature`); required with `webhook_urls`.")
+    webhook_attempts: int = _s(8, "Attempts per webhook delivery before it is given up (connection errors, timeouts, 5xx, 408, 429 are retried).", int)
+    webhook_backoff_s: float = _s(2.0, "Wait after a webhook's first failed attempt, doubled after each (with jitter; a `Retry-After` wins).", float)
+    webhook_timeout_s: float = _s(10.0, "Seconds a webhook receiver has to answer one attempt.", float)
 
     @property
     def data_path(self) -> Path:

@@ -16,6 +16,11 @@ class Metrics:
     events_delivered: int = 0
     #: acks by result: "ok" or the error code
     acks: Counter[str] = field(default_factory=Counter)
+    #: webhook deliveries by result: delivered, retried (an attempt that
+    #: failed and will be tried again), failed (given up), dropped
+    webhooks: Counter[str] = field(default_factory=Counter)
+    #: lectures this node purged (retention)
+    purges: int = 0
 
     def sent(self, nbytes: int) -> None:
         self.frames_sent += 1
@@ -42,6 +47,9 @@ def render(m: Metrics, *, connections: int, lectures: int, store: dict[str, floa
     _line(out, "live_slow_consumers_total", "counter", "Clients cut off for not reading.", [("", m.slow_consumers_cut)])
     _line(out, "live_tick_seconds", "summary", "Time spent in fan-out ticks.",
           [("_sum", m.tick_seconds), ("_count", m.ticks)])
+    _line(out, "live_webhooks_total", "counter", "Webhook deliveries by result (delivered, retried, failed, dropped).",
+          [(f'{{result="{k}"}}', m.webhooks[k]) for k in ("delivered", "retried", "failed", "dropped")])
+    _line(out, "live_retention_purges_total", "counter", "Lectures this node purged (retention).", [("", m.purges)])
     for name, value in sorted(store.items()):
         _line(out, f"live_store_{name}", "counter" if name.endswith("_total") else "gauge", f"Store: {name}.",
               [("", value)])

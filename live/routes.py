@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from live.web import api, embeds, ops, pages, ws
+from live.web import api, catalogue, embeds, ops, pages, replay, ws
+from live.web import dashboard
 from live.web.context import SERVICES
 
 
@@ -16,6 +17,8 @@ def add_routes(app: web.Application) -> None:
 
     r.add_post("/api/v1/lectures", api.create_lecture)
     r.add_get("/api/v1/lectures", api.list_lectures)
+    r.add_get("/api/v1/figures", dashboard.catalogue_json)
+    r.add_post("/api/v1/import", catalogue.import_catalogue)
     r.add_get("/api/v1/lectures/{code}", api.get_lecture)
     r.add_patch("/api/v1/lectures/{code}", api.patch_lecture)
     r.add_post("/api/v1/lectures/{code}/status", api.set_status)
@@ -25,7 +28,9 @@ def add_routes(app: web.Application) -> None:
     r.add_post("/api/v1/lectures/{code}/questions/{id}", api.update_question)
     r.add_get("/api/v1/lectures/{code}/stats", api.stats)
     r.add_get("/api/v1/lectures/{code}/figures", api.figures)
+    r.add_get("/api/v1/lectures/{code}/dashboard", dashboard.lecture_json)
     r.add_get("/api/v1/lectures/{code}/export", api.export_lecture)
+    r.add_get("/api/v1/lectures/{code}/replay", replay.timeline)
 
     r.add_get("/api/v1/lectures/{code}/session", api.get_session)
     r.add_post("/api/v1/lectures/{code}/session", api.start_session)
@@ -47,7 +52,12 @@ def add_routes(app: web.Application) -> None:
 
     r.add_get("/ws/{code}", ws.websocket)
 
-    r.add_get("/", pages.index)
+    r.add_get("/", catalogue.index)
+    r.add_get("/calendar.ics", catalogue.catalogue_calendar)
+    r.add_get("/series/{name}", catalogue.series_page)
+    r.add_get("/series/{name}/calendar.ics", catalogue.series_calendar)
+    r.add_get("/speakers/{name}", catalogue.speaker_page)
+    r.add_get("/l/{code}/calendar.ics", catalogue.lecture_calendar)
     r.add_get("/l/{code}", pages.viewer)
     r.add_get("/l/{code}/screen", embeds.screen)
     r.add_get("/l/{code}/control", pages.control)
@@ -55,6 +65,9 @@ def add_routes(app: web.Application) -> None:
     r.add_get("/l/{code}/qr.svg", embeds.qr_svg)
     r.add_get("/l/{code}/qr.png", embeds.qr_png)
     r.add_get("/l/{code}/poster", embeds.poster)
+    r.add_get("/l/{code}/dashboard", dashboard.lecture_page)
+    r.add_get("/figures", dashboard.catalogue_page)
+    r.add_get("/l/{code}/replay", replay.page)
     r.add_get("/embed.js", embeds.loader)
     r.add_get("/embed/{code}", embeds.widget)
     r.add_get("/overlay/{code}", embeds.overlay)

@@ -183,6 +183,9 @@ class Lecture:
     #: start, which replay times count from) and when it last ended.
     went_live_at: str | None = None
     ended_at: str | None = None
+    #: Stamped by the server when the retention purge (``retention_days``)
+    #: has forgotten the viewers' identities and the hidden comments.
+    purged_at: str | None = None
 
     def public(self) -> dict[str, Any]:
         """The record anyone may see: no moderator key, no epoch."""
@@ -205,6 +208,7 @@ class Lecture:
             "video_url": self.video_url,
             "went_live_at": self.went_live_at,
             "ended_at": self.ended_at,
+            "purged_at": self.purged_at,
         }
 
     def to_row(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ import orjson
 
 from live.config import Settings
 from live.core import clock as clockmod
+from live.core import retention
 from live.core.codes import new_code, new_secret
 from live.core.errors import Refusal
 from live.core.events import Event, viewer_handle
@@ -40,11 +41,19 @@ log = logging.getLogger(__name__)
 ACKS_KEPT = 100_000  # per lecture: enough for any retry, bounded for memory
 
 
+_INSERT_EVENT = "INSERT INTO events (code, seq, kind, data, private, author, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+
+
+def _event_values(code: str, e: Event) -> tuple[Any, ...]:
+    return code, e.seq, e.kind, orjson.dumps(e.data).decode(), int(e.private), e.author, e.at, e.by
+
+
 def _event_row(code: str, e: Event) -> Statement:
-    return (
-        "INSERT INTO events (code, seq, kind, data, private, author, at, by) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (code, e.seq, e.kind, orjson.dumps(e.data).decode(), int(e.private), e.author, e.at, e.by),
-    )
+    return _INSERT_EVENT, _event_values(code, e)
+
+
+def _event_rows(code: str, events: list[Event]) -> tuple[str, list[tuple[Any, ...]]]:
+    return _INSERT_EVENT, [_event_values(code, e) for e in events]
 
 
 def _lecture_row(lecture: Lecture) -> Statement:
@@ -81,15 +90,51 @@ def _load_room(conn: sqlite3.Connection, lecture: Lecture, history_size: int,
     return room
 
 
-def _load_lectures(conn: sqlite3.Connection) -> tuple[list[Lecture], bool]:
+def _load_lectures(conn: sqlite3.Connection) -> tuple[list[Lecture], dict[str, int], bool]:
+    """The lectures, their viewers a purge forgot (a count), and whether the last run stopped uncleanly."""
     unclean = conn.execute("SELECT value FROM meta WHERE key = 'running'").fetchone() is not None
-    lectures = [Lecture.from_row(orjson.loads(d)) for (d,) in conn.execute("SELECT data FROM lectures")]
+    rows = conn.execute("SELECT data, forgotten_viewers FROM lectures").fetchall()
+    lectures = [Lecture.from_row(orjson.loads(d)) for d, _ in rows]
+    forgotten = {lec.code: n for lec, (_, n) in zip(lectures, rows) if n}
     if unclean:
         for lecture in lectures:
             lecture.epoch = new_secret(9)
             conn.execute(*_lecture_row(lecture))
     conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('running', '1')")
-    return lectures, unclean
+    return lectures, forgotten, unclean
+
+
+def _forget(conn: sqlite3.Connection, code: str, epoch: str) -> int:
+    """Forget a lecture's viewers and hidden comments (``live.core.retention``),
+    in the writer's transaction, so no write of the lecture lands halfway;
+    returns how many viewers were forgotten."""
+    events = [Event(seq, kind, orjson.loads(data), bool(private), author, at, by)
+              for seq, kind, data, private, author, at, by in conn.execute(
+                  "SELECT seq, kind, data, private, author, at, by FROM events WHERE code = ? ORDER BY seq", (code,))]
+    dropped = retention.dropped_comments(retention.final_comments(events))
+    # Changed rows are deleted and written anew, not updated: an update can
+    # leave the old bytes in a page's unused space, where secure_delete does
+    # not reach (a deletion it does).
+    changed = [new for old, new in ((e, retention.scrubbed(e, dropped)) for e in events) if new != old]
+    conn.executemany("DELETE FROM events WHERE code = ? AND seq = ?", [(code, e.seq) for e in changed])
+    conn.executemany(*_event_rows(code, changed))
+    (forgotten,) = conn.execute("SELECT count(*) FROM viewers WHERE code = ?", (code,)).fetchone()
+    conn.execute("DELETE FROM viewers WHERE code = ?", (code,))
+    (row,) = conn.execute("SELECT data FROM lectures WHERE code = ?", (code,)).fetchone()
+    conn.execute("UPDATE lectures SET data = ?, forgotten_viewers = forgotten_viewers + ? WHERE code = ?",
+                 (orjson.dumps({**orjson.loads(row), "epoch": epoch}).decode(), forgotten, code))
+    votes = conn.execute("SELECT question, viewer FROM votes WHERE code = ?", (code,)).fetchall()
+    conn.execute("DELETE FROM votes WHERE code = ?", (code,))
+    conn.executemany("INSERT INTO votes (code, question, viewer) VALUES (?, ?, ?)",
+                     [(code, q, v if retention.is_stand_in(v) else retention.stand_in()) for q, v in votes])
+    answers = conn.execute("SELECT poll, viewer, data FROM poll_answers WHERE code = ?", (code,)).fetchall()
+    conn.execute("DELETE FROM poll_answers WHERE code = ?", (code,))
+    conn.executemany("INSERT INTO poll_answers (code, poll, viewer, data) VALUES (?, ?, ?, ?)",
+                     [(code, poll, v if retention.is_stand_in(v) else retention.stand_in(),
+                       orjson.dumps(retention.scrubbed_answer(orjson.loads(data))).decode())
+                      for poll, v, data in answers])
+    conn.execute("DELETE FROM acks WHERE code = ?", (code,))
+    return forgotten
 
 
 class EmbeddedStore(Store):
@@ -106,6 +151,9 @@ class EmbeddedStore(Store):
         self._loading: dict[str, asyncio.Future[Room]] = {}
         self._online: dict[str, int] = {}
         self._online_sources: dict[str, dict[str, int]] = {}
+        #: Viewers a purge forgot, by lecture: still counted as unique viewers.
+        self._forgotten: dict[str, int] = {}
+        self._purging = asyncio.Lock()
         self._buckets = {
             "comment": Buckets(Rate(settings.comment_rate, settings.comment_burst), clock),
             "question": Buckets(Rate(settings.question_rate, settings.question_burst), clock),
@@ -120,7 +168,7 @@ class EmbeddedStore(Store):
 
     async def open(self) -> None:
         await self.db.start()
-        lectures, self.recovered_from_crash = await self.db.read(_load_lectures)
+        lectures, self._forgotten, self.recovered_from_crash = await self.db.read(_load_lectures)
         self._lectures = {lec.code: lec for lec in lectures}
         if self.recovered_from_crash:
             log.warning("the last run did not stop cleanly: every lecture gets a new epoch")
@@ -189,8 +237,10 @@ class EmbeddedStore(Store):
         future.add_done_callback(self._background.discard)
         future.add_done_callback(lambda f: f.cancelled() or f.exception())
 
-    def _publish_after(self, code: str, events: list[Event]) -> Callable[[], None]:
-        return lambda: self._publish_events(code, events)
+    def _announce(self, code: str, events: list[Event], before: Lecture) -> None:
+        """Committed: to the hub, and to what hangs on this node's commits."""
+        self._publish_events(code, events)
+        self._committed(code, events, before)
 
     # -- lectures ----------------------------------------------------------
 
@@ -229,10 +279,12 @@ class EmbeddedStore(Store):
 
     async def update_lecture(self, code: str, changes: dict[str, Any], *, by: str | None = None) -> Lecture:
         room = await self._room(code)
+        before = room.lecture
         event = room.update_lecture(changes, self.clock(), by)
         lecture = room.lecture
         self._lectures[code] = lecture
-        await self._commit(code, [_event_row(code, event), _lecture_row(lecture)], self._publish_after(code, [event]))
+        await self._commit(code, [_event_row(code, event), _lecture_row(lecture)],
+                           lambda: self._announce(code, [event], before))
         return lecture
 
     # -- viewers' messages -------------------------------------------------
@@ -292,7 +344,7 @@ class EmbeddedStore(Store):
 
         def committed() -> None:
             if events:
-                self._publish_events(code, events)
+                self._announce(code, events, room.lecture)
             if tallies:
                 self._publish_votes(code, tallies)
             if poll_changed is not None:
@@ -312,12 +364,13 @@ class EmbeddedStore(Store):
         """Commit the events a command made (and what else it changed), then publish them."""
         if not events and not extra:
             return
+        lecture = self._lectures[code]
 
         def committed() -> None:
             if on_commit is not None:
                 on_commit()
             if events:
-                self._publish_events(code, events)
+                self._announce(code, events, lecture)
 
         await self._commit(code, [*(_event_row(code, e) for e in events), *extra], committed)
 
@@ -443,6 +496,7 @@ class EmbeddedStore(Store):
         if not resumed:
             snapshot = room.snapshot(viewer, moderator=moderator, comments=snapshot_comments,
                                      online=self._online.get(code, 0))
+            snapshot["counters"] = self._stats(code, room)
             snapshot["poll_results"] = {pid: room.poll_results(pid) for pid in room.results_seen(moderator)}
             snapshot["my_answers"] = {pid: given[viewer]["answer"] for pid, given in room.answers.items()
                                       if viewer in given and pid in room.polls}
@@ -462,8 +516,13 @@ class EmbeddedStore(Store):
         return {s: {"visits": room.sources.get(s, 0), "online": online.get(s, 0)}
                 for s in sorted(set(room.sources) | set(online))}
 
+    def _stats(self, code: str, room: Room) -> dict[str, int]:
+        stats = room.stats(self._online.get(code, 0))
+        stats["unique_viewers"] += self._forgotten.get(code, 0)
+        return stats
+
     async def stats(self, code: str) -> dict[str, int]:
-        return (await self._room(code)).stats(self._online.get(code, 0))
+        return self._stats(code, await self._room(code))
 
     async def tallies(self, code: str) -> dict[str, int]:
         return (await self._room(code)).tallies()
@@ -481,6 +540,35 @@ class EmbeddedStore(Store):
             "lecture": room.lecture.public(),
             "featured_comments": [c for c in room.comments.values() if c["featured"] and c["state"] == "visible"],
             "answered_questions": room.questions_list(moderator=False, state="answered"),
-            "stats": room.stats(self._online.get(code, 0)),
+            "stats": self._stats(code, room),
             "polls": [{**p, "results": room.poll_results(p["id"])} for p in room.polls.values() if p["state"] != "draft"],
         }
+
+    # -- keeping and letting go ----------------------------------------------
+
+    async def purge(self, code: str, now: float) -> bool:
+        async with self._purging:  # two at once would both find the lecture due
+            lecture = await self.lecture(code)
+            if lecture is None or not retention.is_due(lecture, now):
+                return False
+            await self._purge(code, now)
+            return True
+
+    async def _purge(self, code: str, now: float) -> None:
+        # Loaded first: a load still reading would put back a room from before the purge.
+        await self._room(code)
+        epoch = new_secret(9)
+        try:
+            forgotten = await self.db.read(partial(_forget, code=code, epoch=epoch))
+        except sqlite3.Error as exc:
+            log.warning("the purge of %s failed: %s", code, exc)
+            raise Refusal("unavailable", "The store could not purge this lecture now.") from None
+        self._forgotten[code] = self._forgotten.get(code, 0) + forgotten
+        self._lectures[code] = self._lectures[code].with_changes({"epoch": epoch})
+        # The room is rebuilt from what is left; its connections resync.
+        self._rooms.pop(code, None)
+        self._publish_reset(code)
+        # What was forgotten must not linger in the write-ahead log either
+        # (secure_delete zeroes it in the database's own pages).
+        await self.db.checkpoint()
+        await self.update_lecture(code, {"purged_at": clockmod.iso(now)}, by=retention.ACTOR)

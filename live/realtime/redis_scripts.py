@@ -209,3 +209,10 @@ local seq = tonumber(redis.call('GET', p .. 'seq') or '0')
 if tonumber(ARGV[3]) > seq then redis.call('SET', p .. 'seq', ARGV[3]) end
 return 1
 """
+
+# Let go of a lock this node holds (and only then: it may have expired and
+# been taken by another). KEYS: the lock. ARGV: this node's id.
+RELEASE = r"""
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0
+"""

@@ -42,6 +42,7 @@ back from memory too. A lecture no node has loaded cannot be put back.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 import uuid
@@ -49,13 +50,13 @@ from typing import Any, Callable
 
 import orjson
 import redis.asyncio as aioredis
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, WatchError
 
 from live.config import Settings
 from live.core import clock as clockmod
 from live.core.codes import new_code, new_secret
 from live.core.errors import Refusal
-from live.core import polls
+from live.core import polls, retention
 from live.core.events import Event, audit_entry, viewer_handle
 from live.core.lecture import Lecture
 from live.core.room import AUDIT_KEPT, OTHER_SOURCE, PAGE, SOURCES_MAX, Room
@@ -70,6 +71,8 @@ ACK_TTL = 7 * 24 * 3600
 IDLE_UNFOLLOW_S = 60
 CHECK_S = 1.0  # how often the follower checks that Redis still has its rooms' lectures
 PLAN_RETRIES = 20
+#: How long one node may hold a lecture's purge before another may try.
+PURGE_LOCK_S = 300
 
 UNAVAILABLE = "The shared store cannot be reached; nothing was kept. Try again."
 
@@ -131,6 +134,7 @@ class RedisStore(Store):
         self._count_source = self.redis.register_script(redis_scripts.COUNT_SOURCE)
         self._answer = self.redis.register_script(redis_scripts.ANSWER)
         self._restore = self.redis.register_script(redis_scripts.RESTORE)
+        self._release = self.redis.register_script(redis_scripts.RELEASE)
         self._shared: dict[str, str] = {}  # what shared() agreed on, to put back if Redis loses it
         self._seen_polls: dict[str, dict[str, tuple[dict[str, Any], bool]]] = {}
         self.base_words = settings.base_words()
@@ -407,7 +411,7 @@ class RedisStore(Store):
                 plan(room)
             if not planned:
                 return room
-            seq = room.seq
+            before, seq = room.lecture, room.seq
             args: list[Any] = [_prefix(code), str(seq), "", "", ACK_TTL, "", self.clock(), self.settings.history_size]
             changed_lecture = None
             for e in planned:
@@ -420,6 +424,7 @@ class RedisStore(Store):
             reply = await self._call(self._append(args=args))
             if reply[0] == b"ok":
                 self._advance(code, room, planned)
+                self._committed(code, planned, before)
                 return room
             if reply[0] == b"lost":
                 await self._recover(code, room)
@@ -464,11 +469,12 @@ class RedisStore(Store):
             raise _Lost(code)
         first = int(reply[1])
         fields = _filled(ack, first)
+        made = Event(first, event.kind, _filled(template, first), event.private, viewer, event.at)
         if room.seq == first - 1:
-            self._advance(code, room, [Event(first, event.kind, _filled(template, first), event.private, viewer,
-                                             event.at)])
+            self._advance(code, room, [made])
         elif room.seq < first:  # others' events came first: read them, in order
             await self._catch_up(code, room)
+        self._committed(code, [made], room.lecture)
         return fields
 
     # -- lectures ----------------------------------------------------------
@@ -704,7 +710,8 @@ class RedisStore(Store):
                 pipe.smembers(p + "voted:" + viewer)
             replies = await self._call(pipe.execute())
         counters = {k.decode(): int(v) for k, v in replies[0].items()}
-        counters["unique_viewers"] = replies[1]
+        # Viewers a purge forgot are counted, not kept.
+        counters["unique_viewers"] = replies[1] + counters.get("forgotten_viewers", 0)
         tallies = {k.decode(): int(v) for k, v in replies[2].items()}
         voted = sorted(q.decode() for q in replies[3]) if viewer is not None else []
         return counters, tallies, voted
@@ -831,3 +838,85 @@ class RedisStore(Store):
             "polls": [{**p, "results": r} for p, r in zip(shown, (await self._poll_results(
                 code, room, [p["id"] for p in shown])).values())],
         }
+
+    # -- keeping and letting go ----------------------------------------------
+
+    async def purge(self, code: str, now: float) -> bool:
+        p = _prefix(code)
+        # One node at a time; the work itself is also safe to do twice.
+        if not await self._call(self.redis.set(p + "purging", self.node, nx=True, ex=PURGE_LOCK_S)):
+            return False
+        try:
+            row = await self._call(self.redis.get(p + "lecture"))
+            if row is None or not retention.is_due(Lecture.from_row(orjson.loads(row)), now):
+                return False  # another node has just done it
+            # Loaded first: a load still reading would put back a room from before the purge.
+            await self._room(code)
+            for _ in range(PLAN_RETRIES):
+                if await self._call(self._scrub(code)):
+                    break
+            else:
+                raise Refusal("unavailable", "The lecture kept changing during its purge; it is put off.")
+            self._reload(code)
+            await self.update_lecture(code, {"purged_at": clockmod.iso(now)}, by=retention.ACTOR)
+            return True
+        finally:
+            with contextlib.suppress(Refusal):  # else it expires by itself
+                await self._call(self._release(keys=[p + "purging"], args=[self.node]))
+
+    async def _scan(self, pattern: str) -> list[bytes]:
+        return [key async for key in self.redis.scan_iter(match=pattern, count=1000)]
+
+    async def _scrub(self, code: str) -> bool:
+        """One attempt at the purge's rewrite, in one transaction; False when
+        a write of the lecture came in between (then it is tried again).
+        Other nodes see the new epoch within ``CHECK_S`` and reload."""
+        p = _prefix(code)
+        vote_keys, answer_keys = await self._scan(p + "votes:*"), await self._scan(p + "pa:*")
+        gone = [*await self._scan(p + "voted:*"), *await self._scan(p + "ack:*"), *await self._scan(p + "rl:*")]
+        async with self.redis.pipeline(transaction=True) as pipe:
+            await pipe.watch(p + "seq", p + "lecture", p + "comments", p + "viewers", p + "audit", *vote_keys,
+                             *answer_keys)
+            row = await pipe.get(p + "lecture")
+            if row is None:
+                return True  # lost: nothing left to purge
+            comments = [orjson.loads(c) for c in await pipe.hvals(p + "comments")]
+            dropped = retention.dropped_comments(comments)
+            entries = await pipe.xrange(p + "log")
+            audit = await pipe.lrange(p + "audit", 0, -1)
+            viewers = await pipe.scard(p + "viewers")
+            votes = {key: await pipe.smembers(key) for key in vote_keys}
+            answers = {key: await pipe.hgetall(key) for key in answer_keys}
+            pipe.multi()
+            if dropped:
+                pipe.hdel(p + "comments", *dropped)
+            pipe.delete(p + "authors", p + "restrictions", p + "viewers", *gone)
+            pipe.hincrby(p + "counters", "forgotten_viewers", viewers)
+            if entries:
+                pipe.delete(p + "log")
+                for entry_id, fields in entries:
+                    e = retention.scrubbed(_event(entry_id, fields), dropped)
+                    pipe.xadd(p + "log", {"k": e.kind, "d": orjson.dumps(e.data), "p": int(e.private),
+                                          "a": e.author or "", "t": fields[b"t"], "b": e.by or ""}, id=entry_id)
+            if audit:
+                pipe.delete(p + "audit")
+                pipe.rpush(p + "audit", *(orjson.dumps(retention.scrubbed_audit(orjson.loads(a), dropped))
+                                          for a in audit))
+            for key, members in votes.items():
+                if members:
+                    pipe.delete(key)
+                    pipe.sadd(key, *(m if retention.is_stand_in(m.decode()) else retention.stand_in()
+                                     for m in members))
+            for key, given in answers.items():
+                if given:
+                    pipe.delete(key)
+                    pipe.hset(key, mapping={
+                        v if retention.is_stand_in(v.decode()) else retention.stand_in():
+                            orjson.dumps(retention.scrubbed_answer(orjson.loads(kept)))
+                        for v, kept in given.items()})
+            pipe.set(p + "lecture", orjson.dumps({**orjson.loads(row), "epoch": new_secret(9)}))
+            try:
+                await pipe.execute()
+            except WatchError:
+                return False
+        return True

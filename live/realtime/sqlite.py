@@ -32,7 +32,8 @@ CREATE TABLE IF NOT EXISTS lectures (
     data TEXT NOT NULL,
     likes INTEGER NOT NULL DEFAULT 0,
     visits INTEGER NOT NULL DEFAULT 0,
-    peak_online INTEGER NOT NULL DEFAULT 0
+    peak_online INTEGER NOT NULL DEFAULT 0,
+    forgotten_viewers INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS events (
     code TEXT NOT NULL, seq INTEGER NOT NULL, kind TEXT NOT NULL, data TEXT NOT NULL,
@@ -68,6 +69,8 @@ class _Job:
     future: asyncio.Future[Any]
     statements: Sequence[Statement] = ()
     read: Callable[[sqlite3.Connection], Any] | None = None
+    #: Run after the batch's commit, outside any transaction (a checkpoint).
+    after: Callable[[sqlite3.Connection], Any] | None = None
     on_commit: Callable[[], None] | None = None
     generation: int = 0
     result: Any = None
@@ -116,6 +119,15 @@ class SqliteWriter:
         self._queue.put(job)
         return job.future
 
+    def checkpoint(self) -> asyncio.Future[Any]:
+        """Copy the write-ahead log into the database and empty it, once
+        everything queued before is committed."""
+        assert self._loop is not None
+        job = _Job(self._loop.create_future(),
+                   after=lambda conn: conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone())
+        self._queue.put(job)
+        return job.future
+
     async def stop(self) -> None:
         """Commit everything queued so far, then close the connection."""
         if self._thread is None:
@@ -131,6 +143,9 @@ class SqliteWriter:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute(f"PRAGMA synchronous={self.synchronous}")
         conn.execute("PRAGMA busy_timeout=5000")
+        # Deleted content is overwritten, not left in free space: a retention
+        # purge must really forget.
+        conn.execute("PRAGMA secure_delete=ON")
         conn.executescript(SCHEMA)
         _migrate(conn)
         return conn
@@ -160,12 +175,19 @@ class SqliteWriter:
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
         assert self._loop is not None
-        stale = [job for job in batch if job.read is None and job.generation <= self._failed_generation]
+        stale = [job for job in batch if job.read is None and job.after is None
+                 and job.generation <= self._failed_generation]
         for job in stale:
             job.error = self._failure
-        batch_run = [job for job in batch if job.error is None]
+        batch_run = [job for job in batch if job.error is None and job.after is None]
         if batch_run:
             self._commit(conn, batch_run)
+        for job in batch:
+            if job.after is not None:
+                try:
+                    job.result = job.after(conn)
+                except sqlite3.Error as exc:
+                    job.error = exc
         self._loop.call_soon_threadsafe(self._settle, batch)
 
     def _commit(self, conn: sqlite3.Connection, batch: list[_Job]) -> None:
@@ -217,3 +239,6 @@ def _migrate(conn: sqlite3.Connection) -> None:
     if "by" not in columns:
         conn.execute("ALTER TABLE events ADD COLUMN by TEXT")
         conn.commit()
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(lectures)")}
+    if "forgotten_viewers" not in columns:
+        conn.execute("ALTER TABLE lectures ADD COLUMN forgotten_viewers INTEGER NOT NULL DEFAULT 0")

@@ -15,13 +15,20 @@ from __future__ import annotations
 
 import abc
 import asyncio
+import logging
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Callable, Protocol
 
 from live.core.errors import Refusal
 from live.core.events import Event, as_author_sees
 from live.core.lecture import Lecture
 from live.protocol import Answer, AskQuestion, Command, Like, PostComment, Vote, ack_ok
+
+log = logging.getLogger(__name__)
+
+#: Told of the events this node commits: the lecture's code, the events, and
+#: the lecture as it was when they were decided.
+CommitHook = Callable[[str, list[Event], Lecture], None]
 
 
 class Listener(Protocol):
@@ -67,6 +74,7 @@ class Store(abc.ABC):
     def __init__(self) -> None:
         self._listeners: dict[str, set[Listener]] = {}
         self._inflight: dict[tuple[str, str, str], asyncio.Future[dict[str, Any]]] = {}
+        self._commit_hooks: list[CommitHook] = []
 
     # -- lifecycle -------------------------------------------------------
 
@@ -111,6 +119,20 @@ class Store(abc.ABC):
     def _publish_reset(self, code: str) -> None:
         for listener in tuple(self._listeners.get(code, ())):
             listener.on_reset(code)
+
+    def on_commit(self, hook: CommitHook) -> None:
+        """Have ``hook`` told of every event this node commits, once, after
+        the commit. Unlike listeners it never hears what other nodes
+        committed (which a node's listeners get too): what must happen once
+        per event in a cluster, such as a webhook, hangs here."""
+        self._commit_hooks.append(hook)
+
+    def _committed(self, code: str, events: list[Event], before: Lecture) -> None:
+        for hook in self._commit_hooks:
+            try:
+                hook(code, events, before)
+            except Exception:  # a hook's fault must not undo a committed write
+                log.exception("a commit hook failed for %s", code)
 
     # -- lectures ----------------------------------------------------------
 
@@ -276,3 +298,13 @@ class Store(abc.ABC):
     @abc.abstractmethod
     async def export(self, code: str) -> dict[str, Any]:
         """Featured comments, answered questions and the stats."""
+
+    # -- keeping and letting go ----------------------------------------------
+
+    @abc.abstractmethod
+    async def purge(self, code: str, now: float) -> bool:
+        """If the lecture's retention time has passed (``live.core.retention``),
+        forget its viewers and its hidden comments, keep its figures, give it
+        a new epoch (connections resync) and stamp ``purged_at`` (audited as
+        ``retention``). Safe to run twice, and on several nodes at once;
+        returns whether this call purged."""

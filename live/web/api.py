@@ -11,11 +11,11 @@ import orjson
 from aiohttp import web
 
 from live import export, protocol
-from live.core import polls, qa
+from live.core import catalogue, polls, qa
 from live.core.codes import normalise_code
 from live.core.errors import Refusal
 from live.core.figures import per_minute
-from live.core.lecture import Lecture, checked_fields, checked_status
+from live.core.lecture import STATUSES, Lecture, checked_fields, checked_status
 from live.core.room import AUDIT_KEPT, COMMENT_ACTIONS, RESTRICTIONS
 from live.core.text import checked_text, normalise
 from live.core.words import checked_word
@@ -105,8 +105,15 @@ def _with_key(svc: Services, request: web.Request, lecture: Lecture, record: dic
 
 
 async def list_lectures(request: web.Request) -> web.Response:
+    """The catalogue, newest first; ``q``, ``series``, ``tag`` and ``status``
+    filter it as the home page does."""
     svc = request.app[SERVICES]
-    return _json({"lectures": [svc.lecture_record(request, lec) for lec in await svc.store.lectures()]})
+    status = request.query.get("status")
+    if status is not None and status not in STATUSES:
+        raise Refusal("invalid", f"'status' must be one of {', '.join(STATUSES)}.", field="status")
+    lectures = catalogue.select(await svc.store.lectures(), q=request.query.get("q"),
+                                series=request.query.get("series"), tag=request.query.get("tag"), status=status)
+    return _json({"lectures": [svc.lecture_record(request, lec) for lec in lectures]})
 
 
 async def get_lecture(request: web.Request) -> web.Response:

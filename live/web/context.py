@@ -19,6 +19,17 @@ from live.web.guard import AddressGuard
 from live.web.statics import StaticFiles
 
 
+def lecture_urls(base: str, code: str) -> dict[str, str]:
+    """A lecture's links under ``base`` (a node's address; "" gives paths)."""
+    return {
+        "viewer": f"{base}/l/{code}",
+        "control": f"{base}/l/{code}/control",
+        "screen": f"{base}/l/{code}/screen",
+        "widget": f"{base}/embed/{code}",
+        "overlay": f"{base}/overlay/{code}",
+    }
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -40,14 +51,7 @@ class Services:
         return f"{request.scheme}://{request.host}"
 
     def urls(self, request: web.Request, code: str) -> dict[str, str]:
-        base = self.base_url(request)
-        return {
-            "viewer": f"{base}/l/{code}",
-            "control": f"{base}/l/{code}/control",
-            "screen": f"{base}/l/{code}/screen",
-            "widget": f"{base}/embed/{code}",
-            "overlay": f"{base}/overlay/{code}",
-        }
+        return lecture_urls(self.base_url(request), code)
 
     def lecture_record(self, request: web.Request, lecture: Lecture) -> dict[str, Any]:
         return {**lecture.public(), "urls": self.urls(request, lecture.code)}

@@ -1,5 +1,6 @@
-"""The HTML pages: the catalogue, the viewer page, the control and speaker pages
-(embeds, the overlay and the big screen: live/web/embeds.py)."""
+"""The HTML pages: the viewer page, the control and speaker pages (the
+catalogue: live/web/catalogue.py; embeds, the overlay and the big screen:
+live/web/embeds.py)."""
 
 from __future__ import annotations
 
@@ -41,7 +42,8 @@ def json_script(data: Any) -> str:
 
 
 #: Catalogue keys only one page uses, kept out of every other page's embedded strings.
-PAGE_ONLY_STRINGS = {"ctl_": "control.html", "screen_": "screen.html", "spk_": "speaker.html"}
+PAGE_ONLY_STRINGS = {"ctl_": "control.html", "screen_": "screen.html", "spk_": "speaker.html", "cat_": "index.html",
+                     "replay_": "replay.html", "dash_": "dashboard.html"}
 
 
 def page_strings(name: str, strings: Any) -> dict[str, str]:
@@ -81,12 +83,6 @@ def render(svc: Services, request: web.Request, name: str, *, remember_lang: boo
     if remember_lang and "lang" in request.query and lang == i18n.negotiate(request.query["lang"], None, None):
         response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, samesite="Lax", httponly=True)
     return response
-
-
-async def index(request: web.Request) -> web.Response:
-    svc = request.app[SERVICES]
-    lectures = [svc.lecture_record(request, lec) for lec in await svc.store.lectures()]
-    return render(svc, request, "index.html", lectures=lectures)
 
 
 async def lecture_page(request: web.Request) -> tuple[Services, Lecture, dict[str, Any]]:

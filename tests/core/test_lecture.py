@@ -226,7 +226,7 @@ def test_public_never_has_the_secrets() -> None:
     assert public["settings"] == DEFAULT_SETTINGS
     assert set(public) == {"code", "title", "description", "speakers", "starts_at", "ends_at", "stream_url",
                            "stream_kind", "status", "settings", "created_at", "key_generation", "timezone",
-                           "series", "tags", "video_url", "went_live_at", "ended_at"}
+                           "series", "tags", "video_url", "went_live_at", "ended_at", "purged_at"}
     row = lecture.to_row()
     assert row["moderator_key"] == "MODKEY-very-secret" and row["epoch"] == "EPOCH-6f1c"
     assert Lecture.from_row(row) == lecture
