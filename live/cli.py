@@ -54,7 +54,8 @@ def cmd_demo(args: argparse.Namespace) -> None:
         code = await ensure_demo(svc.store, svc.keys.secret)
         lecture = await svc.store.lecture(code)
         assert lecture is not None
-        print(f"\n  观众页 viewer:     {base}/l/{code}", flush=True)
+        print(f"\n  课单 catalogue:    {base}/", flush=True)
+        print(f"  观众页 viewer:     {base}/l/{code}", flush=True)
         if settings.host in ("0.0.0.0", "::"):
             lan = _lan_address()
             if lan:

@@ -628,3 +628,45 @@ def test_screenshot_of_a_busy_control_room(live_server: Any, browser: Any) -> No
     finally:
         troll.close()
     assert control.errors == [], control.errors
+
+
+def test_the_catalogue_card_sets_series_tags_recording_and_retention(live_server: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    lecture = live_lecture(live_server)
+    code = lecture["code"]
+    control = sign_in(browser, lecture, "主持人甲")
+    control.click("#tab-settings")
+    control.fill("#lec-series", "新时代 新思想 新宣讲 2024")
+    control.press("#lec-series", "Tab")
+    control.fill("#lec-tags", "劳模精神，工匠精神、#劳模精神")
+    control.press("#lec-tags", "Tab")
+    control.fill("#lec-video_url", "https://media.example.org/rec.mp4")
+    control.press("#lec-video_url", "Tab")
+    control.fill("#set-replay_offset_s", "90")
+    control.press("#set-replay_offset_s", "Tab")
+    control.select_option("#set-retention_days", "30")
+    # Tags come back as the server keeps them: the '#' dropped, the repeat gone.
+    expect(control.locator("#lec-tags")).to_have_value("劳模精神；工匠精神")
+    control.click("#tab-live")  # the audit log is beside the wall
+    expect(control.locator("#audit .au", has_text="观众数据保留 → 30 天").first).to_be_visible()
+    control.click("#tab-settings")
+    deadline = time.monotonic() + 10
+    while True:
+        rec = get(live_server, f"/api/v1/lectures/{code}")
+        if rec["settings"]["retention_days"] == 30 or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
+    assert rec["series"] == "新时代 新思想 新宣讲 2024" and rec["tags"] == ["劳模精神", "工匠精神"]
+    assert rec["video_url"] == "https://media.example.org/rec.mp4"
+    assert rec["settings"]["replay_offset_s"] == 90 and rec["settings"]["retention_days"] == 30
+
+    # A refused value says why and the field shows what is in force.
+    control.fill("#lec-video_url", "ftp://example.org/rec.mp4")
+    control.press("#lec-video_url", "Tab")
+    expect(control.locator("#lec-video_url")).to_have_value("https://media.example.org/rec.mp4")
+    # Set elsewhere (the API), a retention outside the steps is still offered as it is.
+    live_server.call("PATCH", f"/api/v1/lectures/{code}", {"settings": {"retention_days": 45}})
+    expect(control.locator("#set-retention_days")).to_have_value("45")
+    expect(control.locator("#set-retention_days option:checked")).to_have_text("45 天")
+    assert control.errors == [], control.errors

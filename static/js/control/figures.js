@@ -206,6 +206,8 @@ export function init(ctx) {
     if (key === 'comment_mode') return t(`ctl_mode_${v}`);
     if (key === 'question_mode') return t(`ctl_qmode_${v}`);
     if (key === 'slow_mode_s') return v ? t('ctl_seconds', { n: v }) : t('ctl_slow_off');
+    if (key === 'retention_days') return v ? t('ctl_days', { n: v }) : t('ctl_keep_all');
+    if (key === 'replay_offset_s') return t('ctl_seconds', { n: v });
     if (Array.isArray(v)) return String(v.length);
     return String(v);
   }
@@ -215,6 +217,7 @@ export function init(ctx) {
     if (!before) return null;
     if (before.status !== after.status) return t(`ctl_audit_status_${after.status}`);
     if ((before.key_generation || 0) !== (after.key_generation || 0)) return t('ctl_audit_key');
+    if (before.purged_at !== after.purged_at) return t('ctl_audit_purged');
     const a = before.settings || {};
     const b = after.settings || {};
     const changed = Object.keys(b).filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]));
@@ -228,6 +231,7 @@ export function init(ctx) {
   function storedChange(changed, status) {
     if (changed.includes('status')) return t(`ctl_audit_status_${status}`);
     if (changed.includes('moderator_key')) return t('ctl_audit_key');
+    if (changed.includes('purged_at')) return t('ctl_audit_purged');
     const settings = changed.filter((k) => k.startsWith('settings.')).map((k) => t(`ctl_setting_${k.slice(9)}`));
     return settings.length ? t('ctl_audit_settings', { changes: settings.join(t('ctl_list_sep')) }) : t('ctl_audit_lecture_info');
   }
@@ -255,6 +259,7 @@ export function init(ctx) {
         if (e.changed) return storedChange(e.changed, e.status);
         if (e.status_changed) return t(`ctl_audit_status_${e.status}`);
         return t('ctl_audit_lecture', { status: t(`status_${e.status || 'live'}`) });
+      case 'purged': return t('ctl_audit_tombstone');
       default: return e.kind;
     }
   }

@@ -4,6 +4,7 @@
 // User text is only ever inserted with textContent / text nodes.
 
 const SLOW_STEPS = [0, 3, 5, 10, 15, 30, 60, 120, 300, 600];
+const RETENTION_STEPS = [0, 7, 30, 90, 180, 365];
 
 export function init(ctx) {
   const { t, ui, api, common } = ctx;
@@ -62,10 +63,13 @@ export function init(ctx) {
     return s < 60 ? t('ctl_seconds', { n: s }) : t('ctl_minutes', { n: Math.round(s / 6) / 10 });
   }
 
-  function fillSlow(sel, value) {
-    const steps = SLOW_STEPS.includes(value) ? SLOW_STEPS : [...SLOW_STEPS, value].sort((a, b) => a - b);
-    if (sel.options.length !== steps.length || [...sel.options].some((o, i) => Number(o.value) !== steps[i])) {
-      sel.replaceChildren(...steps.map((s) => new Option(slowLabel(s), String(s))));
+  const retentionLabel = (d) => (d ? t('ctl_days', { n: d }) : t('ctl_keep_all'));
+
+  /** A select of numeric steps that also offers the value in force (one set through the API). */
+  function fillSteps(sel, steps, value, label) {
+    const all = steps.includes(value) ? steps : [...steps, value].sort((a, b) => a - b);
+    if (sel.options.length !== all.length || [...sel.options].some((o, i) => Number(o.value) !== all[i])) {
+      sel.replaceChildren(...all.map((s) => new Option(label(s), String(s))));
     }
   }
 
@@ -73,10 +77,15 @@ export function init(ctx) {
     const set = (lec && lec.settings) || {};
     for (const c of controls) {
       const key = c.dataset.setting;
-      if (!(key in set) || c.dataset.saving) continue;
-      if (key === 'slow_mode_s') fillSlow(c, Number(set[key]) || 0);
+      // A number being typed is not overwritten by another moderator's change meanwhile.
+      if (!(key in set) || c.dataset.saving || (c.type === 'number' && document.activeElement === c)) continue;
+      if (key === 'slow_mode_s') fillSteps(c, SLOW_STEPS, Number(set[key]) || 0, slowLabel);
+      if (key === 'retention_days') fillSteps(c, RETENTION_STEPS, Number(set[key]) || 0, retentionLabel);
       if (c.type === 'checkbox') c.checked = Boolean(set[key]);
       else c.value = String(set[key]);
+    }
+    for (const f of fields) {
+      if (lec && !f.dataset.saving && document.activeElement !== f) f.value = fieldText(f.dataset.field, lec[f.dataset.field]);
     }
     $('mode-hint').textContent = t(`ctl_mode_${set.comment_mode || 'filtered'}_hint`);
     $('words-mode-note').hidden = set.comment_mode !== 'open';
@@ -92,10 +101,39 @@ export function init(ctx) {
     if (rec) {
       ctx.toast(t('ctl_saved_setting', { name: t(`ctl_setting_${key}`) }), { kind: 'ok', ms: 2500 });
     }
-    renderSettings(rec || ctx.lecture()); // on failure the control shows what is in force
+    const lec = rec || ctx.lecture(); // on failure the control shows what is in force
+    renderSettings(lec);
+    if (c.type === 'number') c.value = String(lec.settings[key]); // renderSettings left it alone: it has focus
   }
 
   for (const c of controls) c.addEventListener('change', () => saveSetting(c));
+
+  // ---- the lecture in the catalogue, and its recording: saved on change ------------------------------------
+
+  const fields = [...document.querySelectorAll('[data-field]')];
+  const FIELD_LABELS = { series: 'ctl_series', tags: 'ctl_tags', video_url: 'ctl_video' };
+
+  function fieldText(key, value) {
+    if (key === 'tags') return (value || []).join(t('ctl_list_sep'));
+    return value || '';
+  }
+
+  function fieldValue(f) {
+    const text = f.value.trim();
+    if (f.dataset.field === 'tags') return text.split(/[,，、;；]+/).map((s) => s.trim()).filter(Boolean);
+    return text || null;
+  }
+
+  async function saveField(f) {
+    const key = f.dataset.field;
+    f.dataset.saving = '1';
+    const rec = await ctx.act(() => api.patch('', { [key]: fieldValue(f) }), {});
+    delete f.dataset.saving;
+    if (rec) ctx.toast(t('ctl_saved_setting', { name: t(FIELD_LABELS[key]) }), { kind: 'ok', ms: 2500 });
+    f.value = fieldText(key, (rec || ctx.lecture())[key]);
+  }
+
+  for (const f of fields) f.addEventListener('change', () => saveField(f));
 
   // ---- word lists ------------------------------------------------------------------------------------
 
