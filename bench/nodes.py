@@ -29,6 +29,34 @@ def rss_bytes(pid: int) -> int:
     return 0
 
 
+def send_queue_max(ports: list[int]) -> int:
+    """The most bytes one of the servers' connections (local port in
+    ``ports``) holds in its kernel send queue, written by the server and not
+    yet taken by the client: what a client that stops reading costs below
+    the server's own buffer."""
+    wanted = {f"{p:04X}" for p in ports}
+    most = 0
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if fields[1].rsplit(":", 1)[1] in wanted:
+                most = max(most, int(fields[4].split(":", 1)[0], 16))
+    return most
+
+
+def listen_drops() -> int:
+    """Connections this host's listening sockets dropped because their
+    accept queue was full (TcpExt ListenDrops: the whole host, every port).
+    A dropped handshake is retried by the client's kernel a second or more
+    later, which is where a join storm's slow tail comes from."""
+    lines = [line.split() for line in Path("/proc/net/netstat").read_text().splitlines() if line.startswith("TcpExt:")]
+    return int(dict(zip(lines[0], lines[1])).get("ListenDrops", 0))
+
+
 @dataclass
 class Nodes:
     pids: list[int]
@@ -44,6 +72,15 @@ class Nodes:
 
     def rss(self) -> int:
         return sum(rss_bytes(p) for p in self.pids)
+
+    def metric(self, name: str) -> float:
+        """A counter of ``GET /metrics``, summed over the nodes."""
+        total = 0.0
+        for port in self.ports:
+            text = urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5).read().decode()
+            total += sum(float(line.rsplit(" ", 1)[1]) for line in text.splitlines()
+                         if line.startswith(name) and line[len(name):len(name) + 1] in (" ", "{"))
+        return total
 
     def call(self, method: str, path: str, body: Any = None) -> Any:
         req = urllib.request.Request(self.base + path, data=json.dumps(body).encode() if body is not None else None,
@@ -75,10 +112,11 @@ def start(nodes: int, tick_ms: int, **env_extra: str) -> Nodes:
             server.wait(15)
 
         started = Nodes([server.pid], [port], stop)
-    for _ in range(100):
+    for _ in range(300):
         try:
             urllib.request.urlopen(started.base + "/readyz", timeout=1)
-            break
+            return started
         except OSError:
             time.sleep(0.1)
-    return started
+    started.stop()
+    raise SystemExit(f"bench: the nodes did not become ready in 30 s; see the logs in {data}")

@@ -16,7 +16,7 @@ import statistics
 import time
 
 from bench import nodes as nodes_mod
-from bench.table import print_table
+from bench.table import print_header, print_table
 
 # Slow 4G as Chrome's DevTools defines it (throughput in bytes per second).
 NETWORK = {"offline": False, "latency": 150, "downloadThroughput": 1.6 * 1024 * 1024 / 8,
@@ -77,11 +77,13 @@ def run(runs: int) -> list[dict[str, object]]:
         group.stop()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--runs", type=int, default=5)
+    args = p.parse_args(argv)
+    print_header("The viewer page on a slow phone")
     print(f"network: slow 4G (150 ms, 1.6 Mbit/s down); CPU {CPU_SLOWDOWN}× slower")
-    print_table(run(p.parse_args().runs))
+    print_table(run(args.runs))
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ import time
 
 from bench import nodes as nodes_mod
 from bench.rawws import connect
-from bench.table import print_table
+from bench.table import print_header, print_table
 
 ACK = b'"ack"'
 RESULTS = b'"poll_results"'
@@ -135,7 +135,7 @@ def run(viewers: int, seconds: float, workers: int, sample: int, tick_ms: int, n
         group.stop()
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--viewers", type=int, nargs="+", default=[1000, 5000])
     p.add_argument("--seconds", type=float, default=10)
@@ -143,7 +143,8 @@ def main() -> None:
     p.add_argument("--sample", type=int, default=10, help="one viewer in SAMPLE times when the final total arrives")
     p.add_argument("--tick-ms", type=int, default=100)
     p.add_argument("--nodes", type=int, default=1)
-    args = p.parse_args()
+    args = p.parse_args(argv)
+    print_header("Poll storm")
     print_table([run(v, args.seconds, args.workers, args.sample, args.tick_ms, args.nodes) for v in args.viewers])
 
 

@@ -28,7 +28,7 @@ import random
 import statistics
 import time
 
-from bench.table import print_table
+from bench.table import print_header, print_table
 from live.core import words as words_module
 from live.core.words import WordLists
 
@@ -127,15 +127,16 @@ def run(size: int, comments_n: int, rounds: int, seed: int) -> dict[str, float]:
     }
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--sizes", type=int, nargs="+", default=[0, 1000, 10000])
     p.add_argument("--comments", type=int, default=3000)
     p.add_argument("--rounds", type=int, default=3, help="times every comment is checked")
     p.add_argument("--seed", type=int, default=1)
-    args = p.parse_args()
+    args = p.parse_args(argv)
     t0 = time.perf_counter()
     words_module._pinyin()  # once per process: pypinyin's import and the character table
+    print_header("Word lists")
     print(f"pinyin table: {(time.perf_counter() - t0) * 1000:.0f} ms, once per process (not in build ms)")
     rows = [run(n, args.comments, args.rounds, args.seed) for n in args.sizes]
     print_table(rows)

@@ -114,7 +114,9 @@ async def serve(settings: Settings, on_ready: Callable[[web.Application, str], A
     runner = web.AppRunner(app, handle_signals=False, shutdown_timeout=max(settings.shutdown_s - 3, 1),
                            access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True)
+    # A reconnect or join storm brings thousands of handshakes at once; the
+    # default backlog of 128 would have the kernel drop most of them.
+    site = web.TCPSite(runner, settings.host, settings.port, reuse_address=True, backlog=4096)
     await site.start()
     host = "127.0.0.1" if settings.host in ("0.0.0.0", "::", "") else settings.host
     base = settings.public_url or f"http://{host}:{bound_port(runner)}"

@@ -134,6 +134,37 @@ def cmd_lecture_create(args: argparse.Namespace) -> None:
     print(f"moderator key: {record['moderator_key']}")
 
 
+def cmd_import(args: argparse.Namespace) -> None:
+    """Send a catalogue file to a running node and print what it did with each row."""
+    from live.core.importer import report_text
+
+    settings = _settings(args)
+    path = Path(args.file)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise SystemExit(f"live: cannot read {path}: {exc.strerror}") from None
+    content_type = "application/json" if path.suffix.lower() == ".json" else "text/csv"
+    report = _post(_node(args, settings), "/api/v1/import" + ("?dry_run=1" if args.dry_run else ""), data,
+                   content_type, _admin_token(settings), timeout=300)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else report_text(report))
+    if report["refused"]:
+        sys.exit(1)
+
+
+def cmd_bench(args: argparse.Namespace) -> None:
+    """``python -m bench …`` from the source checkout: bench/ is not installed."""
+    import os
+    import shlex
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    if not (root / "bench" / "__main__.py").exists():
+        raise SystemExit("live: `live bench` runs from a source checkout (bench/ beside live/)")
+    env = {**os.environ, "LIVE_BENCH_COMMAND": shlex.join(["live", "bench", *args.args])}
+    raise SystemExit(subprocess.call([sys.executable, "-m", "bench", *args.args], cwd=root, env=env))
+
+
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="live", description="A livestream lecture companion: comment wall, likes, Q&A.")
     p.add_argument("--version", action="version", version=f"live {__version__}")
@@ -168,6 +199,24 @@ def parser() -> argparse.ArgumentParser:
     c.add_argument("--stream-url", dest="stream_url")
     c.add_argument("--json", action="store_true", help="print the whole record as JSON")
     c.set_defaults(func=cmd_lecture_create)
+
+    im = sub.add_parser("import", help="import a catalogue (CSV or JSON) into a running node",
+                        description="Create the lectures of a CSV or JSON file on a running node and report, per "
+                                    "row, what was created, what was already there and what was refused. Columns: "
+                                    "title, description, speakers, starts_at, ends_at, timezone, series, tags, "
+                                    "stream_url, video_url, status (docs/protocol.md, \"Import\").")
+    _add_settings(im)
+    im.add_argument("file", help="a .csv (UTF-8 or GB18030, as Excel saves it) or a .json file")
+    im.add_argument("--server", help="the node's URL (default: from --host/--port or LIVE_PUBLIC_URL)")
+    im.add_argument("--dry-run", dest="dry_run", action="store_true", help="check every row, create nothing")
+    im.add_argument("--json", action="store_true", help="print the report as JSON")
+    im.set_defaults(func=cmd_import)
+
+    # Everything after `bench` goes to `python -m bench` as it is (no option is this parser's).
+    be = sub.add_parser("bench", help="run a benchmark: fanout, frame10, joinstorm, likes, slow, … (docs/benchmarks.md)",
+                        add_help=False, prefix_chars="\0")
+    be.add_argument("args", nargs=argparse.REMAINDER)
+    be.set_defaults(func=cmd_bench)
     return p
 
 

@@ -79,7 +79,7 @@ class Settings:
     vote_burst: int = _s(10, "Votes a viewer may send at once.", int)
     max_frame_bytes: int = _s(16 * 1024, "Largest client WebSocket frame; a larger one closes with 1009.", int)
     bad_frames_max: int = _s(20, "Unreadable frames a connection may send before it is closed with 1008.", int)
-    send_buffer_bytes: int = _s(1024 * 1024, "Bytes queued to one slow client before it is disconnected (it then resumes).", int)
+    send_buffer_bytes: int = _s(256 * 1024, "Bytes queued to one slow client (beyond a 64 KiB kernel buffer) before it is reset; it then reconnects and resumes.", int)
     heartbeat_s: float = _s(30.0, "WebSocket ping interval; a client that does not answer is dropped.", float)
     sqlite_synchronous: str = _s("FULL", "SQLite synchronous mode: FULL survives power loss, NORMAL only a process crash.", str.upper)
     write_batch: int = _s(512, "Most writes committed in one SQLite transaction.", int)

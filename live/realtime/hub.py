@@ -4,7 +4,9 @@ Events that the store publishes wait in their room until the next tick;
 then one frame carrying all of them is encoded once per audience (viewers
 see private events as placeholders, moderators see everything) and the same
 bytes are written to every connection. Counters and vote tallies are
-aggregates: sampled every ``counters_ms``, sent only when they changed.
+aggregates: sampled every ``counters_ms``, sent only when they changed, in
+the same write as the next tick's events (one write per viewer per tick
+is what a core can afford most of).
 
 A connection joins in two steps so that it misses nothing and gets nothing
 twice: ``attach`` before the store is asked for the welcome (events that
@@ -12,8 +14,9 @@ arrive meanwhile are buffered for it), ``go_live`` after the welcome and
 resumed events are written (buffered events it already has are dropped).
 
 A client that does not read (its transport buffer passes
-``send_buffer_bytes``) is cut off at once: a broadcast never waits for
-the slowest phone, and memory never grows without end.
+``send_buffer_bytes``, on top of a kernel buffer kept to 64 KiB) is reset
+at once: a broadcast never waits for the slowest phone, and memory never
+grows without end. The client reconnects and resumes from its last seq.
 """
 
 from __future__ import annotations
@@ -22,7 +25,7 @@ import asyncio
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, AsyncIterator
 
 from aiohttp import web
 
@@ -30,12 +33,12 @@ from live import protocol
 from live.core.events import Event
 from live.metrics import Metrics
 from live.realtime.store import Store
-from live.realtime.wire import text_frame, transport_of
+from live.realtime.wire import bound_kernel_buffer, reset, text_frame, transport_of
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)  # slots: ten thousand of them on a node
 class Connection:
     ws: web.WebSocketResponse
     viewer: str
@@ -49,6 +52,7 @@ class Connection:
     #: The last seq this connection has; None while its welcome is being made.
     seq: int | None = None
     buffer: list[Event] = field(default_factory=list)
+    room: "RoomHub | None" = None
     transport: asyncio.Transport | None = None
     metrics: Metrics = field(default_factory=Metrics)
 
@@ -61,7 +65,7 @@ class Connection:
         if t.get_write_buffer_size() > limit:
             log.info("cutting off a slow client of %s", self.viewer[:12])
             self.metrics.slow_consumers_cut += 1
-            t.abort()
+            reset(t)
             return False
         t.write(frame)
         self.metrics.sent(len(frame))
@@ -73,27 +77,47 @@ class RoomHub:
         self.hub = hub
         self.code = code
         self.conns: set[Connection] = set()
+        #: This node's viewers by source, kept as they come and go: every
+        #: welcome reads it, so a join storm must not count the room each time.
+        self.counts: dict[str, int] = {}
+        #: Connections whose welcome is being made: only they buffer events
+        #: (a commit must not walk every viewer of the room).
+        self.joining: set[Connection] = set()
         self.pending: list[Event] = []
         self.pending_votes: dict[str, int] = {}
         #: poll id -> (results, whether viewers may see them), latest wins.
         self.pending_polls: dict[str, tuple[dict[str, Any], bool]] = {}
+        #: Aggregate frames waiting for the next tick, for viewers (False)
+        #: and moderators (True): sent in the same write as its events.
+        self.aggregates: dict[bool, bytes] = {}
         self.last_counters: dict[str, int] | None = None
         self.last_sample = 0
 
     def sources(self) -> dict[str, int]:
-        counts: dict[str, int] = {}
-        for conn in self.conns:
+        return {source: n for source, n in self.counts.items() if n}
+
+    def add(self, conn: Connection) -> None:
+        if conn not in self.conns:
+            self.conns.add(conn)
+            conn.room = self
+            if conn.seq is None:
+                self.joining.add(conn)
             if conn.source is not None:
-                counts[conn.source] = counts.get(conn.source, 0) + 1
-        return counts
+                self.counts[conn.source] = self.counts.get(conn.source, 0) + 1
+
+    def discard(self, conn: Connection) -> None:
+        self.joining.discard(conn)
+        if conn in self.conns:
+            self.conns.discard(conn)
+            if conn.source is not None:
+                self.counts[conn.source] -= 1
 
     # Listener: called by the store's broker, in seq order.
     def on_events(self, code: str, events: list[Event]) -> None:
         self.hub.metrics.events_delivered += len(events)
         self.pending.extend(events)
-        for conn in self.conns:
-            if conn.seq is None:
-                conn.buffer.extend(events)
+        for conn in self.joining:
+            conn.buffer.extend(events)
         self.hub.dirty.add(self)
         for event in events:
             if event.kind == "lecture.updated":
@@ -120,28 +144,37 @@ class RoomHub:
             self.hub._later(conn.ws.close(code=1012, message=b"resync"))
 
     def flush_events(self) -> None:
+        """One write per connection per tick: the new events, then the
+        aggregates the counters round left (counters, tallies, poll results)."""
         events, self.pending = self.pending, []
-        if not events:
+        tails, self.aggregates = self.aggregates, {}
+        if not events and not tails:
             return
-        first, last = events[0].seq, events[-1].seq
+        first, last = (events[0].seq, events[-1].seq) if events else (0, 0)
         # Authors see their own held items' events in full: those few
         # connections get a frame of their own, everyone else a shared one.
         owners = {e.author for e in events if e.private and e.author}
         shared: dict[bool, bytes] = {}
         limit = self.hub.send_buffer_bytes
         for conn in tuple(self.conns):
-            if conn.seq is None or conn.seq >= last:
+            if conn.seq is None:
+                continue
+            tail = tails.get(conn.moderator, b"")
+            if conn.seq >= last:
+                if tail:
+                    conn.write(tail, limit)
                 continue
             if conn.seq < first and (conn.moderator or conn.viewer not in owners):
                 frame = shared.get(conn.moderator)
                 if frame is None:
-                    frame = shared[conn.moderator] = self.hub.events_frame(events, conn)
+                    frame = shared[conn.moderator] = self.hub.events_frame(events, conn) + tail
             else:
-                frame = self.hub.events_frame([e for e in events if e.seq > conn.seq], conn)
+                frame = self.hub.events_frame([e for e in events if e.seq > conn.seq], conn) + tail
             if conn.write(frame, limit):
                 conn.seq = last
 
     async def flush_aggregates(self) -> None:
+        """Counters and tallies when they changed, for the next tick to send."""
         store = self.hub.store
         await store.set_online(self.code, self.sources())
         stats = await store.stats(self.code)
@@ -166,12 +199,11 @@ class RoomHub:
             moderators += text_frame(protocol.poll_results_frame({pid: r for pid, (r, _) in polls.items()}))
             if shown:
                 everyone += text_frame(protocol.poll_results_frame(shown))
-        if everyone or moderators:
-            limit = self.hub.send_buffer_bytes
-            for conn in tuple(self.conns):
-                data = moderators if conn.moderator else everyone
-                if conn.seq is not None and data:
-                    conn.write(data, limit)
+        for moderator, data in ((False, everyone), (True, moderators)):
+            if data:
+                self.aggregates[moderator] = self.aggregates.get(moderator, b"") + data
+        if self.aggregates:
+            self.hub.dirty.add(self)
 
 
 class Hub:
@@ -229,8 +261,9 @@ class Hub:
             room = self.rooms[code] = RoomHub(self, code)
             self.store.subscribe(code, room)
         conn.transport = transport_of(conn.ws)
+        bound_kernel_buffer(conn.transport)
         conn.metrics = self.metrics
-        room.conns.add(conn)
+        room.add(conn)
 
     @staticmethod
     def events_frame(events: list[Event], conn: Connection) -> bytes:
@@ -238,6 +271,8 @@ class Hub:
 
     def go_live(self, conn: Connection, seq: int) -> None:
         """Write what was buffered after ``seq`` and switch to the shared frames."""
+        if conn.room is not None:
+            conn.room.joining.discard(conn)
         missed = [e for e in conn.buffer if e.seq > seq]
         conn.buffer = []
         if missed:
@@ -249,7 +284,7 @@ class Hub:
         room = self.rooms.get(code)
         if room is None:
             return
-        room.conns.discard(conn)
+        room.discard(conn)
         if not room.conns:
             self.store.unsubscribe(code, room)
             del self.rooms[code]
@@ -272,9 +307,23 @@ class Hub:
 
     # -- the loops -----------------------------------------------------------
 
-    async def _tick_loop(self) -> None:
+    @staticmethod
+    async def _every(period: float) -> AsyncIterator[None]:
+        """Fixed deadlines: a round that runs long does not push every later
+        one back (a 100 ms tick stays ten a second under load), and a round
+        missed entirely is skipped rather than run twice in a row."""
+        loop = asyncio.get_running_loop()
+        due = loop.time()
         while True:
-            await asyncio.sleep(self.tick)
+            due += period
+            now = loop.time()
+            if due < now:
+                due = now
+            await asyncio.sleep(due - now)
+            yield
+
+    async def _tick_loop(self) -> None:
+        async for _ in self._every(self.tick):
             self.flush()
 
     def flush(self) -> None:
@@ -289,8 +338,7 @@ class Hub:
         self.metrics.tick_seconds += time.perf_counter() - started
 
     async def _counters_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.counters_every)
+        async for _ in self._every(self.counters_every):
             for room in tuple(self.rooms.values()):
                 try:
                     await room.flush_aggregates()

@@ -11,6 +11,7 @@ interleave inside a frame.
 from __future__ import annotations
 
 import asyncio
+import socket
 import struct
 
 from aiohttp import web
@@ -33,3 +34,25 @@ def transport_of(ws: web.WebSocketResponse) -> asyncio.Transport:
     if writer is None:
         raise RuntimeError("the WebSocket is not prepared")
     return writer.transport
+
+
+#: The kernel's send buffer per viewer socket. Linux grows it on its own up to
+#: ``tcp_wmem``'s 4 MiB, which a phone that stops reading would hold on to;
+#: kept small, what a slow client costs is this plus ``send_buffer_bytes``
+#: queued in the transport, and the cut comes that much sooner.
+SNDBUF_BYTES = 64 * 1024
+
+
+def bound_kernel_buffer(transport: asyncio.BaseTransport) -> None:
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, SNDBUF_BYTES)
+
+
+def reset(transport: asyncio.BaseTransport) -> None:
+    """Drop a connection and what the kernel still holds for it (a plain
+    abort leaves the queued bytes to drain to a client that is not reading)."""
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    transport.abort()
