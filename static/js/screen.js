@@ -131,9 +131,10 @@ function show(c) {
   if (sig === shownSig) return;
   shownSig = sig;
   for (const old of [...stage.children]) {
+    if (reduceMotion.matches) { old.remove(); continue; } // without motion the swap is at once: never two slides
     if (old.classList.contains('is-out')) continue;
     old.classList.replace('is-in', 'is-out');
-    setTimeout(() => old.remove(), reduceMotion.matches ? 0 : 1000);
+    setTimeout(() => old.remove(), 1000);
   }
   if (!c) return;
   const node = slideNode(c);
