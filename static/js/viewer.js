@@ -34,6 +34,7 @@ let stageKey = null;
 function renderLecture(lec) {
   if (!lec) return;
   ui.renderLectureHead(app, lec, t);
+  $('replay-link').hidden = lec.status !== 'ended';
   const speakers = lec.speakers || [];
   $('speakers').replaceChildren(...speakers.map((s) => {
     const li = el('li', 'speaker');

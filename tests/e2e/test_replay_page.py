@@ -313,3 +313,19 @@ def test_a_long_chat_keeps_the_latest_200_cards_both_ways(live_server: Any, brow
         assert page.inner_text("#wall .cmt:last-child .tag-source") == "douyin"
         assert page.errors == []
         page.context.close()
+
+
+def test_a_viewer_page_open_when_the_lecture_ends_offers_the_replay(live_server: Any, browser: Any) -> None:
+    from playwright.sync_api import expect
+
+    code = live_server.create_lecture()["code"]
+    live_server.moderate(code, "status", {"status": "live"})
+    page = new_page(browser, width=390, height=844)
+    page.goto(f"{live_server.url}/l/{code}")
+    page.wait_for_selector("#conn[data-state=open]")
+    expect(page.locator("#replay-link")).to_be_hidden()
+    live_server.moderate(code, "status", {"status": "ended"})
+    expect(page.locator("#replay-link")).to_be_visible()
+    assert page.get_attribute("#replay-link", "href") == f"/l/{code}/replay"
+    assert page.errors == []
+    page.context.close()
