@@ -189,10 +189,11 @@ async def test_the_page_and_the_link_to_it(server: Server) -> None:
     assert directive(csp, "media-src") == "media-src 'self' https: blob:"
     assert directive(csp, "script-src") == "script-src 'self'" and len(csp.split("; ")) == len(base.split("; "))
 
+    # The link is in the page from the start (the page shows it when the lecture ends), hidden until then.
     async with server.http.get(f"{server.url}/l/{code}") as r:
-        assert f"/l/{code}/replay" not in await r.text()
+        assert f'href="/l/{code}/replay" hidden>' in await r.text()
     await status(server, code, "ended")
     async with server.http.get(f"{server.url}/l/{code}") as r:
-        assert f'href="/l/{code}/replay"' in await r.text()
+        assert f'href="/l/{code}/replay">' in await r.text()
     async with server.http.get(f"{server.url}/l/{code}/replay?lang=en") as r:
         assert "<title>Replay · “劳模精神”大家谈 · live</title>" in await r.text()
