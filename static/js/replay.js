@@ -367,13 +367,7 @@ function placeholder(title, sub, link) {
 }
 
 function useVideo(url) {
-  const v = document.createElement('video');
-  v.controls = true;
-  v.playsInline = true;
-  v.setAttribute('playsinline', '');
-  v.preload = 'metadata';
-  v.src = url;
-  v.setAttribute('aria-label', t('replay_stage_label'));
+  const v = ui.videoElement(url, t('replay_stage_label'));
   let seeking = false;
   v.addEventListener('seeking', () => { seeking = true; });
   v.addEventListener('seeked', () => { seeking = false; sync(v.currentTime, true); });

@@ -77,14 +77,7 @@ function renderStage(lec) {
     if (!probe.canPlayType('application/vnd.apple.mpegurl')) kind = 'hls-link';
   }
   if (kind === 'video' || kind === 'hls') {
-    const v = document.createElement('video');
-    v.controls = true;
-    v.playsInline = true;
-    v.setAttribute('playsinline', '');
-    v.preload = 'metadata';
-    v.src = safe;
-    v.setAttribute('aria-label', t('stage_label'));
-    stage.replaceChildren(v);
+    stage.replaceChildren(ui.videoElement(safe, t('stage_label')));
     return;
   }
   if (kind === 'iframe') {

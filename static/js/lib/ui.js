@@ -16,6 +16,18 @@ export function el(tag, cls, text) {
   return e;
 }
 
+/** A <video> for a stream file or a recording: controls, inline on phones, only its metadata until played. */
+export function videoElement(src, label) {
+  const v = document.createElement('video');
+  v.controls = true;
+  v.playsInline = true;
+  v.setAttribute('playsinline', '');
+  v.preload = 'metadata';
+  v.src = src;
+  v.setAttribute('aria-label', label);
+  return v;
+}
+
 export function icon(name) {
   const svg = document.createElementNS(SVG, 'svg');
   svg.setAttribute('class', 'icon');
