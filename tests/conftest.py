@@ -14,6 +14,7 @@ import time
 import urllib.error
 import weakref
 import urllib.request
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, AsyncIterator, Iterator
@@ -337,12 +338,19 @@ def spawn(data_dir: Path, port: int | None = None, *, admin_token: str | None = 
     raise RuntimeError("live serve did not become ready in 20 s")
 
 
-@pytest.fixture
-def live_server(tmp_path: Path) -> Iterator[LiveProcess]:
-    process = spawn(tmp_path / "live-data")
+@contextmanager
+def spawned(data_dir: Path, **env: str) -> Iterator[LiveProcess]:
+    """A ``live serve`` process for the length of a test, killed if it is still up."""
+    process = spawn(data_dir, **env)
     try:
         yield process
     finally:
         if process.proc.poll() is None:
             process.proc.kill()
             process.proc.wait()
+
+
+@pytest.fixture
+def live_server(tmp_path: Path) -> Iterator[LiveProcess]:
+    with spawned(tmp_path / "live-data") as process:
+        yield process

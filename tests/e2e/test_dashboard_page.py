@@ -16,7 +16,7 @@ import pytest
 from embed_support import SEED_COMMENTS, SHOTS, browser, live_lecture, new_page, seed, talk, ws_url  # noqa: F401
 from test_control_page import sign_in
 
-from tests.conftest import LiveProcess, spawn
+from tests.conftest import LiveProcess, spawned
 from tests.e2e.test_a11y import axe, check
 
 pytestmark = pytest.mark.e2e
@@ -27,13 +27,8 @@ SERIES = "新时代 新思想 新宣讲 2024"
 @pytest.fixture
 def node(tmp_path: Path) -> Iterator[LiveProcess]:
     """``live serve`` sampling its figures every second."""
-    process = spawn(tmp_path / "live-data", LIVE_SAMPLE_S="1")
-    try:
+    with spawned(tmp_path / "live-data", LIVE_SAMPLE_S="1") as process:
         yield process
-    finally:
-        if process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
 
 
 def get(node: LiveProcess, path: str) -> Any:

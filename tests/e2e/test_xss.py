@@ -35,7 +35,7 @@ import pytest
 from embed_support import browser, new_page, ws_url  # noqa: F401
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from conftest import spawn  # noqa: E402
+from conftest import spawned  # noqa: E402
 from live.core.text import normalise  # noqa: E402
 from xss_corpus import INJECTED, PAYLOADS, fit, shown  # noqa: E402
 
@@ -55,13 +55,8 @@ FIND_HANDLERS = """() => [...document.querySelectorAll('*')].flatMap((e) => [...
 
 @pytest.fixture
 def hostile_server(tmp_path: Path) -> Iterator[Any]:
-    process = spawn(tmp_path / "xss-data", **UNLIMITED_ENV)
-    try:
+    with spawned(tmp_path / "xss-data", **UNLIMITED_ENV) as process:
         yield process
-    finally:
-        if process.proc.poll() is None:
-            process.proc.kill()
-            process.proc.wait()
 
 
 # -- talking to the server ----------------------------------------------------------------
